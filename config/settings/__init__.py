@@ -1,0 +1,1 @@
+"""Settings split by runtime: ``local`` (default), ``production`` and ``test``, all built on ``base``."""

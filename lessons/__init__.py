@@ -1,0 +1,1 @@
+"""Lessons: courses, lesson pages, progress and Pro gating."""
