@@ -4,3 +4,6 @@ from .base import *  # noqa: F403
 from .env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
+
+# whitenoise serves from the app folders here (no collectstatic); it still wants STATIC_ROOT to exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -18,3 +18,6 @@ if CELERY_BROKER_URL.startswith("filesystem://") and not os.environ.get("CELERY_
     CELERY_BROKER_DIR = VAR_DIR / "test-broker"
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_DIR)
     CELERY_RESULT_BACKEND = f"file://{CELERY_BROKER_DIR / 'results'}"
+
+# whitenoise serves from the app folders here (no collectstatic); it still wants STATIC_ROOT to exist.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
