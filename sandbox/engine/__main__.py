@@ -1,0 +1,7 @@
+"""Allow ``python -m sandbox.engine train SPEC.json``."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

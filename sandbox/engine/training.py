@@ -1,0 +1,271 @@
+"""Run one training job described by a spec: ``train(spec) -> result dict``.
+
+The loop: each epoch sets the scheduled learning rate, shuffles the training set once (one
+``take`` into a preallocated buffer, so batches are contiguous views), runs the batches
+(forward + backward into the flat gradient buffer, one fused optimiser update each), then
+measures train and validation loss/accuracy with the epoch's final weights and no dropout.
+
+Randomness: the training seed is split with ``numpy.random.SeedSequence`` into independent
+streams for the initial weights, the validation split, the shuffles, dropout and the
+train-metrics sample, so changing (say) dropout does not change the split.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Callable, Optional
+
+import numpy as np
+
+from . import ENGINE_VERSION
+from .datasets import make_dataset
+from .metrics import confusion_matrix
+from .network import Dense, Network
+from .optimizers import OPTIMIZERS, SCHEDULES
+from .spec import split_sizes, validate_spec_facts
+
+# Train loss/accuracy after each epoch are measured on at most this many training samples
+# (a fixed random subset); the final metrics use the whole training set.
+TRAIN_METRICS_SAMPLES = 2048
+# A finite loss this many times above the loss before training (at least 1) counts as diverged.
+DIVERGENCE_FACTOR = 1e3
+
+MONITOR_LABELS = {"val_loss": "validation loss", "train_loss": "training loss",
+                  "val_accuracy": "validation accuracy", "train_accuracy": "training accuracy"}
+
+
+def _finite_or_none(value) -> Optional[float]:
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def build_network(spec: dict, facts: dict, rng: np.random.Generator, dropout_rng: np.random.Generator) -> Network:
+    """Return the Network a normalised spec describes, for inputs/outputs given by facts."""
+    model = spec["model"]
+    layers = [Dense(layer["units"], layer["activation"], dropout=layer["dropout"], l2=layer["l2"],
+                    init=layer["init"]) for layer in model["layers"]]
+    layers.append(Dense(facts["outputs"], model["output"], l2=model["l2"], init=model["init"]))
+    return Network(facts["features"], layers, spec["loss"], dtype=spec["training"]["dtype"], rng=rng,
+                   dropout_rng=dropout_rng, classes=facts["classes"], task=facts["task"])
+
+
+def build_optimizer(optimizer_spec: dict):
+    """Return the optimiser a normalised ``optimizer`` section describes."""
+    options = {k: v for k, v in optimizer_spec.items() if k not in ("name", "schedule")}
+    return OPTIMIZERS[optimizer_spec["name"]](**options)
+
+
+def _learning_rate(optimizer_spec: dict, epoch: int, epochs: int) -> float:
+    schedule = dict(optimizer_spec["schedule"])
+    fn = SCHEDULES[schedule.pop("name")]
+    return fn(optimizer_spec["learning_rate"], epoch, epochs, **schedule)
+
+
+def _prepare_data(spec: dict, data, split_rng: np.random.Generator):
+    """Return X_train, y_train, X_val, y_val (X_val/y_val may be None) as numpy arrays."""
+    split = spec["training"]["validation_split"]
+    if data is None:
+        X, y = make_dataset(spec["dataset"])
+        X_val = y_val = None
+    else:
+        X, y, X_val, y_val = (None if a is None else np.asarray(a) for a in data)
+    if X_val is None and split > 0:
+        n_val, _ = split_sizes(X.shape[0], split)
+        order = split_rng.permutation(X.shape[0])
+        val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
+        return X[train_idx], y[train_idx], X[val_idx], y[val_idx]
+    return X, y, X_val, y_val
+
+
+def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[dict], Optional[bool]]] = None,
+          data=None, return_network: bool = False):
+    """Train the network a spec describes and return a JSON-serialisable result dict.
+
+    ``spec``: dict or JSON text (see docs/spec.md); raises SpecError if invalid. ``limits``: see
+    ``validate_spec``. ``on_epoch(figures)`` is called after each epoch with
+    ``{"epoch", "epochs", "train_loss", "val_loss", "train_accuracy", "val_accuracy"}``; returning
+    True stops training ("cancelled"). ``data=(X_train, y_train, X_val, y_val)`` replaces the
+    spec's dataset (``X: (n, features)``, ``y: (n,)`` integer labels, or real targets for
+    regression; X_val/y_val may be None, and then ``training.validation_split`` of X_train is held
+    out). With ``return_network=True`` returns ``(result, network)``.
+
+    Divergence (a non-finite or exploding loss) stops training with ``stopped.reason`` "diverged";
+    it never raises.
+    """
+    norm, facts = validate_spec_facts(spec, limits=limits, data=data)
+    tr = norm["training"]
+    seq = np.random.SeedSequence(tr["seed"])
+    init_seq, split_seq, shuffle_seq, dropout_seq, metrics_seq = seq.spawn(5)
+    init_rng, split_rng, shuffle_rng, dropout_rng, metrics_rng = (
+        np.random.Generator(np.random.PCG64(s)) for s in (init_seq, split_seq, shuffle_seq, dropout_seq, metrics_seq))
+
+    X_train, y_train, X_val, y_val = _prepare_data(norm, data, split_rng)
+    network = build_network(norm, facts, init_rng, dropout_rng)
+    optimizer = build_optimizer(norm["optimizer"])
+    classification = network.task == "classification"
+
+    dtype = network.dtype
+    Xtr = np.ascontiguousarray(X_train, dtype=dtype)
+    Ytr = network.targets(y_train)
+    labels_tr = network.labels(y_train) if classification else None
+    has_val = X_val is not None and len(X_val) > 0
+    if has_val:
+        Xv = np.ascontiguousarray(X_val, dtype=dtype)
+        Yv = network.targets(y_val)
+        labels_v = network.labels(y_val) if classification else None
+    n_train = Xtr.shape[0]
+
+    # Fixed sample of the training set for the per-epoch train figures.
+    if n_train > TRAIN_METRICS_SAMPLES:
+        idx = np.sort(metrics_rng.choice(n_train, TRAIN_METRICS_SAMPLES, replace=False))
+        Xm, Ym, labels_m = Xtr[idx], Ytr[idx], (labels_tr[idx] if classification else None)
+    else:
+        Xm, Ym, labels_m = Xtr, Ytr, labels_tr
+
+    epochs = tr["epochs"]
+    batch = min(tr["batch_size"], n_train)
+    shuffle = tr["shuffle"]
+    Xs = np.empty_like(Xtr) if shuffle else Xtr
+    Ys = np.empty_like(Ytr) if shuffle else Ytr
+    starts = list(range(0, n_train, batch))
+    params, grads = network.params, network.grads
+    train_batch = network._train_batch
+    update = optimizer.update
+
+    history = {"epoch": [], "train_loss": [], "val_loss": [], "train_accuracy": [], "val_accuracy": [],
+               "learning_rate": [], "seconds": []}
+    es = tr["early_stopping"]
+    best_value = None
+    best_epoch = 0
+    best_params = None
+    wait = 0
+    stopped = {"reason": "completed", "epoch": epochs, "message": f"trained for all {epochs} epochs"}
+
+    with np.errstate(all="ignore"):
+        initial_loss, _ = network._evaluate(Xm, Ym, None)
+        threshold = DIVERGENCE_FACTOR * max(initial_loss, 1.0) if math.isfinite(initial_loss) else math.inf
+        for epoch in range(epochs):
+            t0 = time.perf_counter()
+            lr = _learning_rate(norm["optimizer"], epoch, epochs)
+            optimizer.learning_rate = lr
+            if shuffle:
+                perm = shuffle_rng.permutation(n_train)
+                np.take(Xtr, perm, axis=0, out=Xs)
+                np.take(Ytr, perm, axis=0, out=Ys)
+            for start in starts:
+                train_batch(Xs[start:start + batch], Ys[start:start + batch])
+                update(params, grads)
+
+            train_loss, correct = network._evaluate(Xm, Ym, labels_m)
+            train_acc = correct / Xm.shape[0] if classification else None
+            if has_val:
+                val_loss, correct_v = network._evaluate(Xv, Yv, labels_v)
+                val_acc = correct_v / Xv.shape[0] if classification else None
+            else:
+                val_loss = val_acc = None
+            n = epoch + 1
+            figures = {"epoch": n, "epochs": epochs, "train_loss": _finite_or_none(train_loss),
+                       "val_loss": _finite_or_none(val_loss), "train_accuracy": _finite_or_none(train_acc),
+                       "val_accuracy": _finite_or_none(val_acc)}
+            history["epoch"].append(n)
+            for key in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+                history[key].append(figures[key])
+            history["learning_rate"].append(float(lr))
+            history["seconds"].append(round(time.perf_counter() - t0, 6))
+
+            diverged = _divergence(train_loss, val_loss, threshold, n, lr)
+            if diverged:
+                stopped = {"reason": "diverged", "epoch": n, "message": diverged}
+                break
+            if on_epoch is not None and on_epoch(dict(figures)) is True:
+                stopped = {"reason": "cancelled", "epoch": n, "message": f"training was cancelled after epoch {n}"}
+                break
+            if es is not None:
+                value = figures[es["monitor"]]
+                higher = es["monitor"].endswith("accuracy")
+                improved = value is not None and (
+                    best_value is None or (value > best_value + es["min_delta"] if higher
+                                           else value < best_value - es["min_delta"]))
+                if improved:
+                    best_value, best_epoch, wait = value, n, 0
+                    if es["restore_best"]:
+                        best_params = network.get_params()
+                else:
+                    wait += 1
+                    if wait >= es["patience"]:
+                        label = MONITOR_LABELS[es["monitor"]]
+                        message = (f"{label} did not improve for {es['patience']} epochs; best {best_value:.4g} at "
+                                   f"epoch {best_epoch}")
+                        if best_params is not None:
+                            network.set_params(best_params)
+                            message += f"; restored the weights from epoch {best_epoch}"
+                        stopped = {"reason": "early_stopping", "epoch": n, "message": message}
+                        break
+
+        metrics, confusion = _final_metrics(network, Xtr, Ytr, labels_tr, (Xv, Yv, labels_v) if has_val else None)
+
+    result = {
+        "history": history,
+        "metrics": metrics,
+        "parameters": int(network.n_params),
+        "engine_version": ENGINE_VERSION,
+        "seed": {"dataset": norm["dataset"]["seed"] if (data is None and "dataset" in norm) else None,
+                 "training": tr["seed"]},
+        "stopped": stopped,
+        "spec": norm,
+        "data": {"task": network.task, "features": int(network.input_dim),
+                 "classes": network.classes, "outputs": int(network.outputs),
+                 "train_samples": int(n_train), "validation_samples": int(Xv.shape[0]) if has_val else 0},
+        "confusion_matrix": confusion,
+    }
+    if return_network:
+        return result, network
+    return result
+
+
+def _divergence(train_loss: float, val_loss: Optional[float], threshold: float, epoch: int, lr: float):
+    """Return a message if the loss is non-finite or has exploded, else None."""
+    suggestion = f"try a smaller learning rate, e.g. {_smaller(lr)}"
+    for name, value in (("loss", train_loss), ("validation loss", val_loss)):
+        if value is None:
+            continue
+        if math.isnan(value):
+            return f"{name} became NaN at epoch {epoch}; {suggestion}"
+        if math.isinf(value):
+            return f"{name} became infinite at epoch {epoch}; {suggestion}"
+    if train_loss > threshold:
+        return (f"loss exploded to {train_loss:.3g} at epoch {epoch} (more than {DIVERGENCE_FACTOR:g} times the "
+                f"loss before training); {suggestion}")
+    return None
+
+
+def _smaller(lr: float) -> str:
+    """Return a learning rate a tenth of lr, rounded to one significant figure, as text."""
+    target = lr / 10.0
+    exponent = math.floor(math.log10(target))
+    mantissa = round(target / 10 ** exponent)
+    value = mantissa * 10 ** exponent
+    return f"{value:.{max(0, -exponent)}f}" if exponent >= -6 else f"{value:g}"
+
+
+def _final_metrics(network: Network, Xtr, Ytr, labels_tr, val):
+    """Return (metrics dict, confusion matrices dict or None) on the whole train and validation sets."""
+    classification = network.task == "classification"
+    metrics = {}
+    confusion = {} if classification else None
+    for prefix, X, Y, labels in (("train", Xtr, Ytr, labels_tr), ("val", *(val or (None, None, None)))):
+        if X is None:
+            metrics[f"{prefix}_loss"] = None
+            metrics[f"{prefix}_accuracy"] = None
+            continue
+        loss, correct = network._evaluate(X, Y, labels)
+        metrics[f"{prefix}_loss"] = _finite_or_none(loss)
+        metrics[f"{prefix}_accuracy"] = _finite_or_none(correct / X.shape[0]) if classification else None
+        if classification:
+            pred = network.predict(X)
+            key = "train" if prefix == "train" else "validation"
+            confusion[key] = confusion_matrix(labels, pred, network.classes).tolist()
+    return {k: metrics[k] for k in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")}, confusion
