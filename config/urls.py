@@ -8,11 +8,15 @@ from . import health, views
 
 api_v1 = [
     path("", include("accounts.api_urls")),
+    path("", include("lessons.api_urls")),
+    path("", include("quizzes.api_urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
+    path("", include("lessons.urls")),
+    path("quizzes/", include("quizzes.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

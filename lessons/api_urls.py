@@ -1,0 +1,3 @@
+"""Lessons API (under /api/v1/) routes."""
+
+urlpatterns = []

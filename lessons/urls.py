@@ -1,0 +1,3 @@
+"""Lessons pages routes."""
+
+urlpatterns = []

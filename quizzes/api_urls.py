@@ -1,0 +1,3 @@
+"""Quizzes API (under /api/v1/) routes."""
+
+urlpatterns = []

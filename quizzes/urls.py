@@ -1,0 +1,3 @@
+"""Quizzes pages routes."""
+
+urlpatterns = []
