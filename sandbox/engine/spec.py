@@ -371,7 +371,8 @@ def validate_spec_facts(spec, *, limits: Optional[dict] = None, data=None) -> tu
     if "dataset" in spec and (data is None or spec.get("dataset") is not None):
         ds = _validate_dataset(c, spec["dataset"])
         if ds is not None:
-            out["dataset"] = ds["spec"]
+            if ds["spec"] is not None:
+                out["dataset"] = ds["spec"]
             if data is None:
                 task, features, classes, n_samples = ds["task"], ds["features"], ds["classes"], ds["samples"]
     elif data is None:
@@ -493,13 +494,12 @@ def _validate_dataset(c: _Checker, value) -> Optional[dict]:
         c.add("dataset.samples", f"{_fmt(samples)} samples of {_fmt(features)} features is "
                                  f"{_fmt(samples * features)} values; the most allowed is {_fmt(MAX_DATA_VALUES)}")
         ok = False
-    if not ok:
-        return None
-    order = ["name", "samples", "noise", "classes", "features", "factor", "turns", "seed"]
-    spec = {k: result[k] for k in order if k in result}
     task = info["task"]
     classes = (info["classes"] if info["classes"] is not None else result.get("classes")) if task == "classification" else 1
-    return {"spec": spec, "task": task, "features": features, "classes": classes, "samples": samples}
+    order = ["name", "samples", "noise", "classes", "features", "factor", "turns", "seed"]
+    # The shape facts stay usable (for the parameter count) even when, say, samples is invalid.
+    return {"spec": {k: result[k] for k in order if k in result} if ok else None,
+            "task": task, "features": features, "classes": classes, "samples": samples if ok else None}
 
 
 def _validate_loss_output(c: _Checker, spec: dict, task, classes, explicit_loss):
@@ -535,7 +535,7 @@ def _validate_loss_output(c: _Checker, spec: dict, task, classes, explicit_loss)
     if task == "regression":
         if loss != "mse":
             c.add("loss", f"'{loss}' needs class labels, but the targets are real numbers (regression); use 'mse'")
-        if output == "softmax":
+        if output == "softmax" and output_given:
             c.add("model.output", "'softmax' is for classification, but the targets are real numbers; "
                                   "use 'linear'")
     else:

@@ -22,14 +22,15 @@ from . import ENGINE_VERSION
 from .datasets import make_dataset
 from .metrics import confusion_matrix
 from .network import Dense, Network
-from .optimizers import OPTIMIZERS, SCHEDULES
+from .optimizers import DEFAULT_LEARNING_RATES, OPTIMIZERS, SCHEDULES
 from .spec import split_sizes, validate_spec_facts
 
 # Train loss/accuracy after each epoch are measured on at most this many training samples
 # (a fixed random subset); the final metrics use the whole training set.
 TRAIN_METRICS_SAMPLES = 2048
-# A finite loss this many times above the loss before training (at least 1) counts as diverged.
-DIVERGENCE_FACTOR = 1e3
+# A finite loss this many times above the loss before training (taken as at least 1) counts as
+# diverged: for cross-entropy that is a network confidently wrong on average, never a learning curve.
+DIVERGENCE_FACTOR = 10.0
 
 MONITOR_LABELS = {"val_loss": "validation loss", "train_loss": "training loss",
                   "val_accuracy": "validation accuracy", "train_accuracy": "training accuracy"}
@@ -176,7 +177,8 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
             history["learning_rate"].append(float(lr))
             history["seconds"].append(round(time.perf_counter() - t0, 6))
 
-            diverged = _divergence(train_loss, val_loss, threshold, n, lr)
+            diverged = _divergence(train_loss, val_loss, threshold, initial_loss, n, lr,
+                                   DEFAULT_LEARNING_RATES[norm["optimizer"]["name"]])
             if diverged:
                 stopped = {"reason": "diverged", "epoch": n, "message": diverged}
                 break
@@ -226,9 +228,10 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     return result
 
 
-def _divergence(train_loss: float, val_loss: Optional[float], threshold: float, epoch: int, lr: float):
+def _divergence(train_loss: float, val_loss: Optional[float], threshold: float, initial_loss: float, epoch: int,
+                lr: float, default_lr: float):
     """Return a message if the loss is non-finite or has exploded, else None."""
-    suggestion = f"try a smaller learning rate, e.g. {_smaller(lr)}"
+    suggestion = f"try a smaller learning rate, e.g. {_smaller(lr, default_lr)}"
     for name, value in (("loss", train_loss), ("validation loss", val_loss)):
         if value is None:
             continue
@@ -238,13 +241,13 @@ def _divergence(train_loss: float, val_loss: Optional[float], threshold: float, 
             return f"{name} became infinite at epoch {epoch}; {suggestion}"
     if train_loss > threshold:
         return (f"loss exploded to {train_loss:.3g} at epoch {epoch} (more than {DIVERGENCE_FACTOR:g} times the "
-                f"loss before training); {suggestion}")
+                f"loss of {initial_loss:.3g} before training); {suggestion}")
     return None
 
 
-def _smaller(lr: float) -> str:
-    """Return a learning rate a tenth of lr, rounded to one significant figure, as text."""
-    target = lr / 10.0
+def _smaller(lr: float, default_lr: float) -> str:
+    """Return a learning rate to suggest, as text: the optimiser's default if lr is far above it, else lr / 10."""
+    target = default_lr if lr > 10 * default_lr else lr / 10.0
     exponent = math.floor(math.log10(target))
     mantissa = round(target / 10 ** exponent)
     value = mantissa * 10 ** exponent
