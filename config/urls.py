@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from . import health, views
+from . import health
 
 api_v1 = [
     path("", include("accounts.api_urls")),
@@ -13,7 +13,6 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("", include("lessons.urls")),
     path("quizzes/", include("quizzes.urls")),

@@ -1,6 +1,8 @@
-"""Everything that writes lessons and progress."""
+"""Everything that writes courses, lessons and progress."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import LessonProgress
@@ -18,8 +20,9 @@ def progress_record_view(*, user, lesson, now=None):
     """Record that ``user`` viewed ``lesson``."""
     now = now or timezone.now()
     row = _progress_row(user=user, lesson=lesson)
-    LessonProgress.objects.filter(pk=row.pk, first_viewed_at__isnull=True).update(first_viewed_at=now)
-    LessonProgress.objects.filter(pk=row.pk).update(last_viewed_at=now)
+    LessonProgress.objects.filter(pk=row.pk).update(first_viewed_at=Coalesce("first_viewed_at", Value(now)), last_viewed_at=now)
+    row.first_viewed_at = row.first_viewed_at or now
+    row.last_viewed_at = now
     return row
 
 
@@ -38,3 +41,101 @@ def progress_mark_mastered(*, user, lesson, now=None):
     LessonProgress.objects.filter(pk=row.pk, mastered_at__isnull=True).update(mastered_at=now)
     LessonProgress.objects.filter(pk=row.pk, completed_at__isnull=True).update(completed_at=now)
     return row
+
+
+class ContentError(Exception):
+    """Authoring input that cannot be saved; ``errors`` maps field names to messages."""
+
+    def __init__(self, errors):
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+COURSE_FIELDS = ("title", "slug", "summary", "description", "order", "published")
+LESSON_FIELDS = ("title", "slug", "summary", "body", "order", "estimated_minutes", "is_pro", "published")
+
+
+def _check_slug(model, slug, instance=None):
+    taken = model.objects.filter(slug=slug)
+    if instance is not None:
+        taken = taken.exclude(pk=instance.pk)
+    if taken.exists():
+        raise ContentError({"slug": f"The slug '{slug}' is already used by another {model._meta.verbose_name}."})
+
+
+@transaction.atomic
+def course_save(*, course=None, **fields):
+    """Create a course, or update ``course`` with ``fields`` (any of COURSE_FIELDS)."""
+    from .models import Course
+
+    unknown = set(fields) - set(COURSE_FIELDS)
+    if unknown:
+        raise ContentError({name: "is not a course field." for name in sorted(unknown)})
+    if "slug" in fields:
+        _check_slug(Course, fields["slug"], course)
+    course = course or Course()
+    for name, value in fields.items():
+        setattr(course, name, value)
+    course.save()
+    return course
+
+
+def _set_prerequisites(lesson, slugs):
+    from .models import Lesson
+
+    found = {l.slug: l for l in Lesson.objects.filter(slug__in=slugs, course_id=lesson.course_id)}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise ContentError({"prerequisites": f"No lesson {', '.join(missing)} in the course {lesson.course.slug}."})
+    if lesson.slug in found:
+        raise ContentError({"prerequisites": "A lesson cannot be its own prerequisite."})
+    lesson.prerequisites.set([found[slug] for slug in slugs])
+
+
+@transaction.atomic
+def lesson_save(*, lesson=None, course=None, prerequisites=None, **fields):
+    """Create a lesson in ``course``, or update ``lesson``; ``prerequisites`` is a list of lesson slugs."""
+    from .models import Lesson
+
+    unknown = set(fields) - set(LESSON_FIELDS)
+    if unknown:
+        raise ContentError({name: "is not a lesson field." for name in sorted(unknown)})
+    if "slug" in fields:
+        _check_slug(Lesson, fields["slug"], lesson)
+    lesson = lesson or Lesson(course=course)
+    if course is not None:
+        lesson.course = course
+    for name, value in fields.items():
+        setattr(lesson, name, value)
+    lesson.save()
+    if prerequisites is not None:
+        _set_prerequisites(lesson, prerequisites)
+    return lesson
+
+
+@transaction.atomic
+def lessons_reorder(*, course, slugs):
+    """Put the course's lessons in the order of ``slugs``, which must name each of them exactly once."""
+    lessons = {lesson.slug: lesson for lesson in course.lessons.select_for_update()}
+    if sorted(slugs) != sorted(lessons) or len(set(slugs)) != len(slugs):
+        missing = sorted(set(lessons) - set(slugs))
+        extra = sorted(set(slugs) - set(lessons))
+        parts = []
+        if missing:
+            parts.append(f"missing {', '.join(missing)}")
+        if extra:
+            parts.append(f"not in this course: {', '.join(extra)}")
+        if len(set(slugs)) != len(slugs):
+            parts.append("a lesson is listed twice")
+        raise ContentError({"lessons": "List every lesson of the course exactly once (" + "; ".join(parts) + ")."})
+    for position, slug in enumerate(slugs, start=1):
+        lessons[slug].order = position
+    course.lessons.model.objects.bulk_update(lessons.values(), ["order"])
+    return [lessons[slug] for slug in slugs]
+
+
+def publish_set(*, obj, published):
+    """Publish or unpublish a course or a lesson."""
+    obj.published = published
+    obj.save(update_fields=["published", "updated_at"])
+    return obj
