@@ -46,6 +46,9 @@ class Optimizer:
     def update(self, params: Arrays, grads: Arrays) -> None:
         """Apply one step in place: params (any shape) -= f(grads), arrays pairwise of equal shape."""
         self.iterations += 1
+        if isinstance(params, np.ndarray) and isinstance(grads, np.ndarray) and params.shape == grads.shape:
+            self._step(0, params, grads)  # the engine's flat buffer: no per-array bookkeeping
+            return
         ps, gs = _as_list(params), _as_list(grads)
         if len(ps) != len(gs):
             raise ValueError(f"got {len(ps)} parameter arrays but {len(gs)} gradient arrays")
@@ -146,32 +149,26 @@ class Adam(Optimizer):
         self.beta2 = float(beta2)
         self.epsilon = float(epsilon)
 
-    def update(self, params: Arrays, grads: Arrays) -> None:
-        """Apply one Adam step in place (the step count t is shared by all arrays)."""
-        if isinstance(params, np.ndarray) and isinstance(grads, np.ndarray) and params.shape == grads.shape:
-            self.iterations += 1
-            self._step(0, params, grads)
-        else:
-            super().update(params, grads)
-
     def _step(self, i, p, g):
         m, v, scratch = self._buffers(i, p, ("m", "v"))
         t = self.iterations
         b1, b2 = self.beta1, self.beta2
-        # m += (1 - b1) (g - m);  v += (1 - b2) (g^2 - v)
-        np.subtract(g, m, out=scratch)
-        scratch *= 1.0 - b1
-        m += scratch
-        np.multiply(g, g, out=scratch)
-        scratch -= v
-        scratch *= 1.0 - b2
-        v += scratch
         # lr m_hat / (sqrt(v_hat) + eps) == lr_t m / (sqrt(v) + eps sqrt(1 - b2^t)) with
         # lr_t = lr sqrt(1 - b2^t) / (1 - b1^t): the same number with two fewer passes.
         c2 = math.sqrt(1.0 - b2 ** t)
+        one_minus_b1, one_minus_b2 = 1.0 - b1, 1.0 - b2
+        eps_t = self.epsilon * c2
         lr_t = self.learning_rate * c2 / (1.0 - b1 ** t)
+        # m += (1 - b1) (g - m);  v += (1 - b2) (g^2 - v)
+        np.subtract(g, m, out=scratch)
+        scratch *= one_minus_b1
+        m += scratch
+        np.multiply(g, g, out=scratch)
+        scratch -= v
+        scratch *= one_minus_b2
+        v += scratch
         np.sqrt(v, out=scratch)
-        scratch += self.epsilon * c2
+        scratch += eps_t
         np.divide(m, scratch, out=scratch)
         scratch *= lr_t
         p -= scratch

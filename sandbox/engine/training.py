@@ -25,8 +25,9 @@ from .network import Dense, Network
 from .optimizers import DEFAULT_LEARNING_RATES, OPTIMIZERS, SCHEDULES
 from .spec import split_sizes, validate_spec_facts
 
-# Train loss/accuracy after each epoch are measured on at most this many training samples
-# (a fixed random subset); the final metrics use the whole training set.
+# Train loss/accuracy (after each epoch, and in the final metrics) are measured on at most this
+# many training samples: a fixed random sample when the training set is larger, so measuring
+# never costs more than a fraction of an epoch.
 TRAIN_METRICS_SAMPLES = 2048
 # A finite loss this many times above the loss before training (taken as at least 1) counts as
 # diverged: for cross-entropy that is a network confidently wrong on average, never a learning curve.
@@ -126,6 +127,10 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     else:
         Xm, Ym, labels_m = Xtr, Ytr, labels_tr
 
+    # Predicted labels of the last evaluation, for the confusion matrices.
+    pred_m = np.zeros(Xm.shape[0], np.intp) if classification else None
+    pred_v = np.zeros(Xv.shape[0], np.intp) if (classification and has_val) else None
+
     epochs = tr["epochs"]
     batch = min(tr["batch_size"], n_train)
     shuffle = tr["shuffle"]
@@ -144,6 +149,7 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     best_params = None
     wait = 0
     stopped = {"reason": "completed", "epoch": epochs, "message": f"trained for all {epochs} epochs"}
+    restored = False
 
     with np.errstate(all="ignore"):
         initial_loss, _ = network._evaluate(Xm, Ym, None)
@@ -160,10 +166,10 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
                 train_batch(Xs[start:start + batch], Ys[start:start + batch])
                 update(params, grads)
 
-            train_loss, correct = network._evaluate(Xm, Ym, labels_m)
+            train_loss, correct = network._evaluate(Xm, Ym, labels_m, pred_m)
             train_acc = correct / Xm.shape[0] if classification else None
             if has_val:
-                val_loss, correct_v = network._evaluate(Xv, Yv, labels_v)
+                val_loss, correct_v = network._evaluate(Xv, Yv, labels_v, pred_v)
                 val_acc = correct_v / Xv.shape[0] if classification else None
             else:
                 val_loss = val_acc = None
@@ -203,11 +209,20 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
                                    f"epoch {best_epoch}")
                         if best_params is not None:
                             network.set_params(best_params)
+                            restored = True
                             message += f"; restored the weights from epoch {best_epoch}"
                         stopped = {"reason": "early_stopping", "epoch": n, "message": message}
                         break
 
-        metrics, confusion = _final_metrics(network, Xtr, Ytr, labels_tr, (Xv, Yv, labels_v) if has_val else None)
+        if restored:  # the weights changed since the last evaluation
+            figures = _evaluate_figures(network, Xm, Ym, labels_m, pred_m,
+                                        (Xv, Yv, labels_v, pred_v) if has_val else None)
+        metrics = {k: figures[k] for k in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")}
+        confusion = None
+        if classification:
+            confusion = {"train": confusion_matrix(labels_m, pred_m, network.classes).tolist(),
+                         "validation": (confusion_matrix(labels_v, pred_v, network.classes).tolist()
+                                        if has_val else None)}
 
     result = {
         "history": history,
@@ -254,21 +269,16 @@ def _smaller(lr: float, default_lr: float) -> str:
     return f"{value:.{max(0, -exponent)}f}" if exponent >= -6 else f"{value:g}"
 
 
-def _final_metrics(network: Network, Xtr, Ytr, labels_tr, val):
-    """Return (metrics dict, confusion matrices dict or None) on the whole train and validation sets."""
+def _evaluate_figures(network: Network, Xm, Ym, labels_m, pred_m, val) -> dict:
+    """Return the per-epoch figures (losses, accuracies) of the network as it is now."""
     classification = network.task == "classification"
-    metrics = {}
-    confusion = {} if classification else None
-    for prefix, X, Y, labels in (("train", Xtr, Ytr, labels_tr), ("val", *(val or (None, None, None)))):
-        if X is None:
-            metrics[f"{prefix}_loss"] = None
-            metrics[f"{prefix}_accuracy"] = None
-            continue
-        loss, correct = network._evaluate(X, Y, labels)
-        metrics[f"{prefix}_loss"] = _finite_or_none(loss)
-        metrics[f"{prefix}_accuracy"] = _finite_or_none(correct / X.shape[0]) if classification else None
-        if classification:
-            pred = network.predict(X)
-            key = "train" if prefix == "train" else "validation"
-            confusion[key] = confusion_matrix(labels, pred, network.classes).tolist()
-    return {k: metrics[k] for k in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")}, confusion
+    loss, correct = network._evaluate(Xm, Ym, labels_m, pred_m)
+    figures = {"train_loss": _finite_or_none(loss),
+               "train_accuracy": correct / Xm.shape[0] if classification else None,
+               "val_loss": None, "val_accuracy": None}
+    if val is not None:
+        Xv, Yv, labels_v, pred_v = val
+        loss, correct = network._evaluate(Xv, Yv, labels_v, pred_v)
+        figures["val_loss"] = _finite_or_none(loss)
+        figures["val_accuracy"] = correct / Xv.shape[0] if classification else None
+    return figures

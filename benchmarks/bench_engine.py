@@ -1,0 +1,292 @@
+"""Benchmark the NumPy engine against scikit-learn's MLPClassifier and PyTorch (CPU), side by side.
+
+Same architecture, Adam, batch size, epochs and data for all three, at 2 threads:
+
+1. spirals: 2-16-16-3 tanh, 1,000 samples (800 train / 200 validation), batch 32, 200 epochs;
+2. digits:  64-128-10 relu, 1,797 samples (1,438 / 359), batch 64, 50 epochs;
+3. large:   20,000 x 256 Gaussian blobs (16,000 / 4,000), 256-512-512-10 relu, batch 256, 5 epochs,
+   plus the floor: the forward + backward matrix products of those 5 epochs alone, timed with
+   NumPy's BLAS on preallocated arrays.
+
+Each framework's timed section is its training call (the engine's ``train`` also measures train
+and validation loss/accuracy after every epoch; MLPClassifier and the PyTorch loop do not, which
+is work the engine does and they skip). Final losses and accuracies are computed afterwards the
+same way for all three: cross-entropy and accuracy of their predicted probabilities.
+
+Run from the repository root (scikit-learn and torch from the ``bench`` extra; either may be
+missing and is then skipped)::
+
+    env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE .venv/bin/python benchmarks/bench_engine.py
+
+Options: ``--repeats N`` (default 3; the median is reported), ``--cases spirals,digits,large``,
+``--json FILE`` to save the figures.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Thread counts must be set before NumPy/torch load their thread pools.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_var] = "2"
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import warnings  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sandbox.engine import ENGINE_VERSION, make_dataset, train  # noqa: E402
+from sandbox.engine.spec import split_sizes  # noqa: E402
+
+THREADS = 2
+
+CASES = {
+    "spirals": {"dataset": {"name": "spirals", "samples": 1000, "classes": 3, "noise": 0.2, "seed": 1},
+                "hidden": [16, 16], "activation": "tanh", "batch_size": 32, "epochs": 200, "learning_rate": 0.01,
+                # targets: other framework's time / engine time must be at least this
+                "targets": {"pytorch": 10.0, "sklearn": 5.0}},
+    "digits": {"dataset": {"name": "digits"},
+               "hidden": [128], "activation": "relu", "batch_size": 64, "epochs": 50, "learning_rate": 0.001,
+               "targets": {"pytorch": 4.0, "sklearn": 2.5}},
+    "large": {"dataset": {"name": "blobs", "samples": 20000, "features": 256, "classes": 10, "noise": 30.0,
+                          "seed": 3},
+              "hidden": [512, 512], "activation": "relu", "batch_size": 256, "epochs": 5, "learning_rate": 0.001,
+              # pytorch: no slower (ratio >= 1); floor: engine time / matmul time at most 1.8
+              "targets": {"pytorch": 1.0}, "floor_target": 1.8},
+}
+
+
+def split(case):
+    """Return X_train, y_train, X_val, y_val (float32 features) with the engine's 80/20 split."""
+    X, y = make_dataset(case["dataset"])
+    n_val, _ = split_sizes(X.shape[0], 0.2)
+    order = np.random.default_rng(0).permutation(X.shape[0])
+    val, tr = order[:n_val], order[n_val:]
+    X = X.astype(np.float32)
+    return X[tr], y[tr], X[val], y[val]
+
+
+def figures(proba_train, y_train, proba_val, y_val):
+    """Return cross-entropy and accuracy on both sets from predicted probabilities."""
+    def ce(p, y):
+        return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, 1.0))))
+
+    return {"train_loss": ce(proba_train, y_train), "val_loss": ce(proba_val, y_val),
+            "train_accuracy": float(np.mean(proba_train.argmax(1) == y_train)),
+            "val_accuracy": float(np.mean(proba_val.argmax(1) == y_val))}
+
+
+# --- the three frameworks -------------------------------------------------------------------
+
+def run_engine(case, data, seed):
+    spec = {"model": {"layers": [{"units": u, "activation": case["activation"]} for u in case["hidden"]],
+                      "output": "softmax"},
+            "loss": "cross_entropy",
+            "optimizer": {"name": "adam", "learning_rate": case["learning_rate"]},
+            "training": {"epochs": case["epochs"], "batch_size": case["batch_size"], "seed": seed}}
+    t0 = time.perf_counter()
+    _, network = train(spec, data=data, return_network=True)
+    seconds = time.perf_counter() - t0
+    X_train, y_train, X_val, y_val = data
+    return seconds, figures(network.predict_proba(X_train), y_train, network.predict_proba(X_val), y_val)
+
+
+def sklearn_runner():
+    try:
+        from sklearn.exceptions import ConvergenceWarning
+        from sklearn.neural_network import MLPClassifier
+    except ImportError:
+        return None
+
+    def run(case, data, seed):
+        X_train, y_train, X_val, y_val = data
+        model = MLPClassifier(hidden_layer_sizes=tuple(case["hidden"]), activation=case["activation"],
+                              solver="adam", alpha=0.0, batch_size=case["batch_size"],
+                              learning_rate_init=case["learning_rate"], max_iter=case["epochs"], shuffle=True,
+                              random_state=seed, tol=0.0, n_iter_no_change=case["epochs"] + 1,
+                              beta_1=0.9, beta_2=0.999, epsilon=1e-8)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            t0 = time.perf_counter()
+            model.fit(X_train, y_train)
+            seconds = time.perf_counter() - t0
+        return seconds, figures(model.predict_proba(X_train), y_train, model.predict_proba(X_val), y_val)
+
+    return run
+
+
+def pytorch_runner():
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(THREADS)
+
+    def run(case, data, seed):
+        X_train, y_train, X_val, y_val = data
+        torch.manual_seed(seed)
+        sizes = [X_train.shape[1], *case["hidden"], int(max(y_train.max(), y_val.max())) + 1]
+        layers = []
+        for a, b in zip(sizes[:-1], sizes[1:]):
+            layers += [torch.nn.Linear(a, b), torch.nn.Tanh() if case["activation"] == "tanh" else torch.nn.ReLU()]
+        model = torch.nn.Sequential(*layers[:-1])
+        optimizer = torch.optim.Adam(model.parameters(), lr=case["learning_rate"], betas=(0.9, 0.999), eps=1e-8)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        X = torch.from_numpy(X_train)
+        y = torch.from_numpy(y_train.astype(np.int64))
+        generator = torch.Generator().manual_seed(seed)
+        n, batch = X.shape[0], case["batch_size"]
+        t0 = time.perf_counter()
+        for _ in range(case["epochs"]):
+            order = torch.randperm(n, generator=generator)
+            Xs, ys = X[order], y[order]
+            for start in range(0, n, batch):
+                optimizer.zero_grad(set_to_none=True)
+                loss = loss_fn(model(Xs[start:start + batch]), ys[start:start + batch])
+                loss.backward()
+                optimizer.step()
+        seconds = time.perf_counter() - t0
+        with torch.no_grad():
+            p_train = torch.softmax(model(X), 1).numpy()
+            p_val = torch.softmax(model(torch.from_numpy(X_val)), 1).numpy()
+        return seconds, figures(p_train, y_train, p_val, y_val)
+
+    return run, torch.__version__
+
+
+def matmul_floor(case, data):
+    """Return the seconds the forward + backward matrix products of all batches take with NumPy."""
+    X_train = data[0]
+    rng = np.random.default_rng(0)
+    sizes = [X_train.shape[1], *case["hidden"], 10]
+    Ws = [rng.standard_normal((a, b)).astype(np.float32) * 0.01 for a, b in zip(sizes[:-1], sizes[1:])]
+    dWs = [np.empty_like(W) for W in Ws]
+    n, batch = X_train.shape[0], case["batch_size"]
+    buffers = {}
+
+    def bufs(m):
+        if m not in buffers:
+            buffers[m] = ([np.empty((m, s), np.float32) for s in sizes[1:]],
+                          [rng.standard_normal((m, s)).astype(np.float32) for s in sizes[1:]])
+        return buffers[m]
+
+    t0 = time.perf_counter()
+    for _ in range(case["epochs"]):
+        for start in range(0, n, batch):
+            xb = X_train[start:start + batch]
+            acts, deltas = bufs(xb.shape[0])
+            a = xb
+            for W, out in zip(Ws, acts):  # forward
+                np.matmul(a, W, out=out)
+                a = out
+            for i in range(len(Ws) - 1, -1, -1):  # backward: dW for every layer, dA below the top
+                np.matmul((acts[i - 1] if i else xb).T, deltas[i], out=dWs[i])
+                if i:
+                    np.matmul(deltas[i], Ws[i].T, out=deltas[i - 1])
+    return time.perf_counter() - t0
+
+
+# --- driver ----------------------------------------------------------------------------------
+
+def median_run(fn, repeats, *args):
+    times, last = [], None
+    for r in range(repeats):
+        seconds, last = fn(*args, r)
+        times.append(seconds)
+    return statistics.median(times), min(times), last
+
+
+def blas_info():
+    try:
+        from threadpoolctl import threadpool_info
+
+        infos = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture', '')} x{i.get('num_threads')}"
+                 for i in threadpool_info() if "numpy" in i.get("filepath", "")]
+        return "; ".join(infos) or "unknown"
+    except ImportError:
+        return "threadpoolctl not installed"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--cases", default="spirals,digits,large")
+    parser.add_argument("--json", default=None, help="write the figures to this file")
+    args = parser.parse_args(argv)
+
+    sk = sklearn_runner()
+    pt = pytorch_runner()
+    print(f"engine {ENGINE_VERSION}, numpy {np.__version__}, Python {platform.python_version()}, "
+          f"{os.cpu_count()} cores, {THREADS} threads; numpy BLAS: {blas_info()}")
+    print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
+          f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
+    if sk is None:
+        print("scikit-learn is not installed: skipping MLPClassifier (pip install scikit-learn)")
+    else:
+        import sklearn
+
+        print(f"scikit-learn {sklearn.__version__}")
+    if pt is None:
+        print("torch is not installed: skipping PyTorch (pip install torch==2.13.0)")
+    else:
+        print(f"torch {pt[1]} (CPU, eager)")
+    print(f"median of {args.repeats} runs each\n")
+
+    rows, report = [], {}
+    for name in args.cases.split(","):
+        case = CASES[name]
+        data = split(case)
+        engine_med, engine_min, engine_fig = median_run(run_engine, args.repeats, case, data)
+        entry = {"engine": {"median_s": engine_med, "min_s": engine_min, **engine_fig}}
+        rows.append((name, "engine (numpy)", engine_med, engine_min, None, None, engine_fig))
+        for label, runner in (("pytorch", pt[0] if pt else None), ("sklearn", sk)):
+            if runner is None:
+                rows.append((name, label, None, None, None, None, None))
+                continue
+            med, mn, fig = median_run(runner, args.repeats, case, data)
+            ratio = med / engine_med
+            target = case["targets"].get(label)
+            entry[label] = {"median_s": med, "min_s": mn, "speedup_of_engine": ratio, "target": target, **fig}
+            rows.append((name, label, med, mn, ratio, target, fig))
+        if "floor_target" in case:
+            floor = statistics.median(matmul_floor(case, data) for _ in range(args.repeats))
+            over = engine_med / floor
+            entry["matmul_floor"] = {"median_s": floor, "engine_over_floor": over, "target": case["floor_target"]}
+            rows.append((name, "matmul floor", floor, None, over, case["floor_target"], None))
+        report[name] = entry
+
+    header = (f"{'case':8} {'framework':15} {'median s':>9} {'min s':>8} {'ratio':>7} {'target':>8} {'met':>4} "
+              f"{'train loss':>10} {'val loss':>9} {'val acc':>8}")
+    print(header)
+    print("-" * len(header))
+    for name, label, med, mn, ratio, target, fig in rows:
+        if med is None:
+            print(f"{name:8} {label:15} {'skipped (not installed)':>30}")
+            continue
+        if label == "matmul floor":
+            ratio_text, target_text = f"{ratio:.2f}x", f"<={target:g}x"
+            met = "yes" if ratio <= target else "NO"
+        elif ratio is None:
+            ratio_text = target_text = met = ""
+        else:
+            ratio_text, target_text = f"{ratio:.1f}x", f">={target:g}x" if target else ""
+            met = ("yes" if ratio >= target else "NO") if target else ""
+        tail = (f"{fig['train_loss']:10.4f} {fig['val_loss']:9.4f} {fig['val_accuracy']:8.3f}" if fig else "")
+        print(f"{name:8} {label:15} {med:9.3f} {(f'{mn:.3f}' if mn is not None else ''):>8} {ratio_text:>7} "
+              f"{target_text:>8} {met:>4} {tail}")
+    print("\nratio: the other framework's median time / the engine's (higher is better for the engine);"
+          "\nfor the matmul floor: the engine's time / the floor's (lower is better).")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
