@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test install install-test migrate demo bench clean help
+.PHONY: run test browser install install-test migrate demo bench clean help
 
 help:
 	@echo "make run    start the web server and a Celery worker on http://127.0.0.1:$${PORT:-8000}/"
@@ -37,8 +37,21 @@ demo: migrate
 run: demo
 	exec $(BIN)/python manage.py run_embedded
 
-test: install-test
+test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The page tests drive Debian's chromium package through Playwright (no browser download).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	      || { echo "Could not install chromium with apt-get" >&2; exit 1; }; \
+	  else \
+	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
+	  fi; \
+	fi
 
 bench: install-test
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
