@@ -219,6 +219,7 @@ class Job:
         self.usage = None
         self.send_buffer = bytearray()
         self.next_id = 0
+        self.done_sent = False
         self.exit_time = None
 
     # setup
@@ -426,6 +427,8 @@ class Job:
                         isinstance(e, dict) and set(e) <= {"path", "message"} and all(isinstance(v, str) for v in e.values())
                         for e in errors):
                     raise wire.WireError("bad spec errors")
+            if self.exercise and message["outcome"] == "ok" and not self.done_sent:
+                raise wire.WireError("a verdict before the checks ran")
             self.result = message
             return
         raise wire.WireError(f"unexpected message {kind[:40]!r}")
@@ -550,6 +553,8 @@ def build_result(job: Job, submission: dict, checks=None) -> dict:
         if reason is None and not all(c["passed"] for c in checks):
             failed = [c["name"] for c in checks if not c["passed"]]
             message = f"{len(failed)} of {len(checks)} checks failed: {', '.join(failed)}."
+    if reason is None and submission["kind"] == "code" and submission["exercise"] and checks is None:
+        reason, message = "internal_error", "The exercise checks did not run."
     if reason is None:
         result["status"] = "succeeded"
         result.pop("reason", None)
@@ -610,6 +615,7 @@ def run_submission(submission: dict, *, limits: Optional[dict] = None,
                 if job.ready is not None and job.kill_reason is None:
                     checks = exercise.run(job, submission["params"])
                     if job.kill_reason is None and not job.exited:
+                        job.done_sent = True
                         job.send({"op": "done"})
         finally:
             job.finish()

@@ -2,7 +2,7 @@
 
 Params: ``{"function": "sigmoid"}`` (any elementwise activation of the engine), optional
 ``"points": {check: points}``. Checked against ``sandbox.engine.ACTIVATIONS[f]`` at 0, on hidden
-random inputs, at extreme values (+-500 must not overflow to NaN), and the learner's derivative
+random inputs, at extreme values (+-500 and +-1000 must not overflow to NaN), and the learner's derivative
 against a numerical derivative of the learner's own function.
 """
 
@@ -13,7 +13,7 @@ import numpy as np
 from . import as_array, fmt, points_param
 from .base import Exercise, close
 
-EXTREMES = np.array([-500.0, -100.0, -30.0, 30.0, 100.0, 500.0])
+EXTREMES = np.array([-1000.0, -500.0, -100.0, -30.0, 30.0, 100.0, 500.0, 1000.0])
 STEP = 1e-5
 
 
@@ -97,7 +97,7 @@ class ActivationExercise(Exercise):
                     worst = int(np.argmax(np.abs(got - expected)))
                     return False, (f"{fn}({fmt(EXTREMES[worst])}) returned {fmt(got[worst])}, "
                                    f"expected {fmt(expected[worst])}")
-            return True, f"{f} and {g} stay finite and correct for inputs up to |x| = 500"
+            return True, f"{f} and {g} stay finite and correct for inputs up to |x| = 1000"
 
         def numerical():
             x = rng.uniform(-4.0, 4.0, size=24)

@@ -1,0 +1,108 @@
+"""Which layers work here, refusing code without the required ones, and the zygote's life cycle."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import pytest
+
+from .helpers import run, run_cli
+
+LAYERS = {"netns", "mountns", "rlimits", "uid", "landlock", "seccomp"}
+
+
+def test_probe_reports_every_layer_with_a_detail(probe):
+    assert set(probe["layers"]) == LAYERS
+    for name, info in probe["layers"].items():
+        assert isinstance(info["active"], bool)
+        assert info["detail"], name
+    assert probe["required_for_code"] == ["rlimits", "seccomp", "landlock"]
+
+
+def test_a_jobs_layers_match_the_probe(active_layers):
+    result = run("pass")
+    job_layers = set(result["sandbox"]["layers"]) & LAYERS
+    assert job_layers == active_layers
+    for name in LAYERS - active_layers:
+        assert name not in result["sandbox"]["layers"]  # an unavailable layer is reported missing, never claimed
+
+
+def test_required_layers_are_active_on_this_machine(probe):
+    """On the CI and development machines (root, Linux 6.x) every layer works; elsewhere the probe says why."""
+    missing = [n for n in probe["required_for_code"] if not probe["layers"][n]["active"]]
+    if missing:
+        assert not probe["code_allowed"] or probe["weak_allowed"]
+        pytest.skip(f"layers unavailable here: {missing} ({[probe['layers'][n]['detail'] for n in missing]})")
+    assert probe["code_allowed"]
+
+
+def test_cli_probe_prints_the_layers():
+    completed = run_cli("--probe")
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert set(report["layers"]) == LAYERS
+
+
+@pytest.fixture
+def without_seccomp(monkeypatch):
+    from sandbox.runner import host
+
+    host._zygote.ensure()
+    probe = json.loads(json.dumps(host._zygote.probe))
+    probe["layers"]["seccomp"] = {"active": False, "detail": "simulated: unavailable"}
+    monkeypatch.setattr(host._zygote, "probe", probe)
+    yield
+
+
+def test_code_is_refused_without_a_required_layer(without_seccomp, monkeypatch):
+    monkeypatch.delenv("SANDBOX_ALLOW_WEAK", raising=False)
+    result = run("print('should not run')")
+    assert result["status"] == "failed"
+    assert result["reason"] == "sandbox_unavailable"
+    assert "seccomp" in result["message"]
+    assert result["stdout"] == ""
+
+
+def test_weak_mode_runs_code_loudly(without_seccomp, monkeypatch, caplog):
+    monkeypatch.setenv("SANDBOX_ALLOW_WEAK", "1")
+    result = run("print('ran')")
+    assert result["stdout"] == "ran\n"
+    assert result["sandbox"]["weak"] is True
+    assert any("seccomp" in w for w in result["sandbox"]["warnings"])
+    assert "seccomp" not in result["sandbox"]["layers"]
+    assert any("weak sandbox" in r.getMessage() for r in caplog.records)
+
+
+def test_the_zygote_is_restarted_after_it_dies():
+    from sandbox.runner import host
+
+    assert run("pass")["status"] == "succeeded"
+    old = host._zygote._proc.pid
+    os.kill(old, signal.SIGKILL)
+    host._zygote._proc.wait(timeout=5)
+    result = run("print('again')")
+    assert result["stdout"] == "again\n"
+    assert host._zygote._proc.pid != old
+
+
+def test_the_zygotes_environment_is_clean(monkeypatch):
+    from sandbox.runner import host
+
+    monkeypatch.setenv("DJANGO_SETTINGS_MODULE", "config.settings.production")
+    monkeypatch.setenv("SECRET_KEY", "top-secret")
+    host._zygote.close()
+    host._zygote.ensure()
+    with open(f"/proc/{host._zygote._proc.pid}/environ", "rb") as fh:
+        environ = fh.read().decode()
+    assert "DJANGO" not in environ and "top-secret" not in environ
+    host._zygote.close()
+
+
+def test_jobs_leave_no_directory_behind(jobs_dir):
+    before = set(os.listdir(jobs_dir))
+    run("open('scratch.txt', 'w').write('x')\nimport os\nos.symlink('/etc', 'etc-link')\n")
+    time.sleep(0.1)
+    assert set(os.listdir(jobs_dir)) == before
