@@ -218,13 +218,14 @@ class Job:
         self.status = None
         self.usage = None
         self.send_buffer = bytearray()
+        self.job_dir = None
         self.next_id = 0
         self.done_sent = False
         self.exit_time = None
 
     # setup
     def start(self, payload: dict, uid) -> None:
-        self.job_dir = tempfile.mkdtemp(prefix="job-", dir=jobs_base())
+        self.job_dir = tempfile.mkdtemp(prefix="job-", dir=jobs_base())  # 0700
         if uid is not None:
             os.chown(self.job_dir, uid, uid)
         pipes = {name: os.pipe() for name in ("stdout", "stderr", "requests", "messages")}
@@ -241,11 +242,15 @@ class Job:
                    "required": [] if allow_weak() else list(layer_info.REQUIRED_FOR_CODE)}
         try:
             reply, fds = _zygote.request(message, child_ends)
+        except BaseException:
+            for fd in list(self.fds.values()) + [self.request_fd]:
+                os.close(fd)
+            raise
         finally:
             for fd in child_ends:
                 os.close(fd)
         if "pid" not in reply or len(fds) != 1:
-            for fd in fds:
+            for fd in fds + list(self.fds.values()) + [self.request_fd]:
                 os.close(fd)
             raise ZygoteError(f"the zygote could not start the job: {reply}")
         self.pid, self.pidfd = reply["pid"], fds[0]
@@ -292,7 +297,7 @@ class Job:
             now = time.monotonic()
             if now - last_cancel_check >= CANCEL_POLL_SECONDS:
                 last_cancel_check = now
-                if self.should_cancel is not None and not self.exited and self.should_cancel():
+                if self.should_cancel is not None and not self.exited and self._cancel_requested():
                     self.kill("cancelled", "The job was cancelled.")
             if now >= self.deadline and not self.exited:
                 self.kill("timed_out", f"Your job ran longer than {self.limits['wall_seconds']:g} seconds "
@@ -315,6 +320,13 @@ class Job:
                     self.kill(None)  # anything left in its process group goes too
                 else:
                     self._read([n for n, f in self.fds.items() if f == fd][0])
+
+    def _cancel_requested(self) -> bool:
+        try:
+            return bool(self.should_cancel())
+        except Exception:  # noqa: BLE001 - a broken callback cancels rather than leaving the job running
+            log.exception("should_cancel failed; cancelling the job")
+            return True
 
     def _close(self, name: str) -> None:
         os.close(self.fds.pop(name))
@@ -613,14 +625,18 @@ def run_submission(submission: dict, *, limits: Optional[dict] = None,
             if exercise is not None:
                 job.pump(lambda: job.ready is not None or job.result is not None or job.kill_reason is not None)
                 if job.ready is not None and job.kill_reason is None:
-                    checks = exercise.run(job, submission["params"])
+                    try:
+                        checks = exercise.run(job, submission["params"])
+                    except Exception:
+                        log.exception("exercise %s failed", submission["exercise"])
+                        job.kill("internal_error", "The exercise checks failed on our side; please try again.")
                     if job.kill_reason is None and not job.exited:
                         job.done_sent = True
                         job.send({"op": "done"})
         finally:
             job.finish()
     finally:
-        if hasattr(job, "job_dir"):
+        if getattr(job, "job_dir", None):
             job.cleanup()
     if exercise is not None and checks is None and job.ready is not None:
         checks = []

@@ -16,6 +16,7 @@ while the host may still signal them. When the host goes away, the zygote kills 
 from __future__ import annotations
 
 import array
+import gc
 import json
 import os
 import signal
@@ -99,6 +100,9 @@ def serve(sock_fd: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     jobs: set[int] = set()
     _send(sock, {"hello": os.getpid(), "probe": probe.run_probe()})
+    # Objects that exist now are never collected in a job: its GC does not touch (and so copy) their pages.
+    gc.collect()
+    gc.freeze()
     try:
         while True:
             message, fds = _recv(sock)
