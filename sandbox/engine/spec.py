@@ -388,7 +388,8 @@ def validate_spec_facts(spec, *, limits: Optional[dict] = None, data=None) -> tu
         n_samples = data_facts["train_samples"] + data_facts["validation_samples"]
         wants_classes = explicit_loss in ("cross_entropy", "binary_cross_entropy") or (
             explicit_loss is None and explicit_output in ("softmax", "sigmoid"))
-        if data_facts["integral"] and (wants_classes or not data_facts["float_targets"]):
+        # Whole-number labels mean classes, except real-typed targets with an explicit mse loss.
+        if data_facts["integral"] and (not data_facts["float_targets"] or explicit_loss != "mse"):
             task, classes = "classification", data_facts["classes"]
         else:
             task, classes = "regression", data_facts["target_width"]

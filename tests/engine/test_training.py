@@ -200,3 +200,19 @@ def test_history_records_the_scheduled_learning_rate():
 def test_batch_larger_than_the_data_is_full_batch():
     result = train(spec({"name": "moons", "samples": 50}, [{"units": 4}], epochs=3, batch_size=1000))
     assert result["stopped"]["reason"] == "completed"
+
+
+def test_data_targets_decide_classification_or_regression():
+    X = np.random.default_rng(0).standard_normal((60, 3))
+    s = {"model": {"layers": [{"units": 4, "activation": "tanh"}]}, "training": {"epochs": 2}}
+    assert train(s, data=(X, X[:, 0] * 2.0, None, None))["data"]["task"] == "regression"
+    whole_floats = (X[:, 0] > 0).astype(float)
+    assert train(s, data=(X, whole_floats, None, None))["data"]["task"] == "classification"
+    assert train({**s, "loss": "mse"}, data=(X, whole_floats, None, None))["data"]["task"] == "regression"
+    assert train({**s, "loss": "mse"}, data=(X, (X[:, 0] > 0).astype(int), None, None))["data"]["classes"] == 2
+
+
+def test_final_metrics_are_the_last_epoch_figures():
+    result = train(spec({"name": "moons", "samples": 200}, [{"units": 8, "activation": "tanh"}], epochs=5))
+    for key in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+        assert result["metrics"][key] == result["history"][key][-1]
