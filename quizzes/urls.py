@@ -1,3 +1,15 @@
-"""Quizzes pages routes."""
+"""Quiz pages, mounted under ``/quizzes/``."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "quizzes"
+
+urlpatterns = [
+    path("", views.quiz_list, name="list"),
+    path("<int:quiz_id>/", views.quiz_detail, name="detail"),
+    path("<int:quiz_id>/start/", views.attempt_start, name="start"),
+    path("attempts/<int:attempt_id>/", views.attempt_take, name="take"),
+    path("attempts/<int:attempt_id>/result/", views.attempt_result, name="result"),
+]

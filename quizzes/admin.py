@@ -1,0 +1,153 @@
+"""Admin for quizzes: authoring with inline questions and choices, regrades, and a GIFT upload."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+
+from . import services
+from .models import Attempt, AttemptAnswer, Choice, Question, Quiz, Regrade, RegradeChange
+
+
+class InstructorAdmin(admin.ModelAdmin):
+    """Visible to instructors, staff and superusers: those who author quizzes."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_instructor
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    has_change_permission = has_view_permission
+    has_delete_permission = has_view_permission
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ("order", "kind", "text", "points")
+    show_change_link = True
+
+    def has_module_permission(self, request):
+        return request.user.is_instructor
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_instructor
+
+    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
+
+
+class ChoiceInline(QuestionInline):
+    model = Choice
+    fields = ("order", "text", "is_correct", "position", "feedback")
+    show_change_link = False
+
+
+class GiftUploadForm(forms.Form):
+    file = forms.FileField(label="GIFT file", help_text="UTF-8 text in Moodle's GIFT format.")
+
+
+@admin.register(Quiz)
+class QuizAdmin(InstructorAdmin):
+    list_display = ("title", "lesson", "published", "attempts_allowed", "grading_policy", "pass_percent")
+    list_filter = ("published", "grading_policy", "review_detail")
+    search_fields = ("title", "slug")
+    prepopulated_fields = {"slug": ("title",)}
+    autocomplete_fields = ()
+    inlines = [QuestionInline]
+    change_form_template = "quizzes/admin/quiz_change_form.html"
+
+    def get_urls(self):
+        return [
+            path("<int:quiz_id>/import-gift/", self.admin_site.admin_view(self.import_gift_view),
+                 name="quizzes_quiz_import_gift"),
+        ] + super().get_urls()
+
+    def import_gift_view(self, request, quiz_id):
+        quiz = get_object_or_404(Quiz, pk=quiz_id)
+        if not self.has_change_permission(request, quiz):
+            return redirect("admin:index")
+        form = GiftUploadForm(request.POST or None, request.FILES or None)
+        problems = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                text = form.cleaned_data["file"].read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                problems = ["The file is not UTF-8 text."]
+            else:
+                try:
+                    created, warnings = services.questions_import_gift(quiz=quiz, text=text)
+                except services.QuizError as exc:
+                    problems = exc.errors.get("file", [exc.message])
+                else:
+                    for warning in warnings:
+                        messages.warning(request, str(warning))
+                    messages.success(request, f"Imported {len(created)} question{'s' if len(created) != 1 else ''}.")
+                    return redirect(reverse("admin:quizzes_quiz_change", args=[quiz.pk]))
+        context = {**self.admin_site.each_context(request), "quiz": quiz, "form": form, "problems": problems,
+                   "opts": self.model._meta, "title": f"Import GIFT questions into {quiz}"}
+        return render(request, "quizzes/admin/import_gift.html", context, status=400 if problems else 200)
+
+
+@admin.register(Question)
+class QuestionAdmin(InstructorAdmin):
+    list_display = ("__str__", "quiz", "kind", "points", "order")
+    list_filter = ("kind", "quiz")
+    search_fields = ("text",)
+    inlines = [ChoiceInline]
+    actions = ["regrade"]
+
+    @admin.action(description="Regrade every attempt of the selected questions")
+    def regrade(self, request, queryset):
+        for question in queryset:
+            services.regrade_request(question=question, requested_by=request.user)
+        self.message_user(request, f"Queued regrades of {queryset.count()} question(s).", messages.SUCCESS)
+
+
+class AttemptAnswerInline(admin.TabularInline):
+    model = AttemptAnswer
+    extra = 0
+    can_delete = False
+    fields = ("position", "question", "response", "points", "max_points")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(InstructorAdmin):
+    list_display = ("__str__", "state", "percent", "passed", "started_at", "submitted_at")
+    list_filter = ("state", "quiz")
+    search_fields = ("user__username", "quiz__title")
+    list_select_related = ("user", "quiz")
+    readonly_fields = ("quiz", "user", "number", "state", "seed", "started_at", "deadline", "last_saved_at",
+                       "submitted_at", "auto_submitted", "score", "max_score", "percent", "passed")
+    inlines = [AttemptAnswerInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class RegradeChangeInline(admin.TabularInline):
+    model = RegradeChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("attempt", "old_points", "new_points", "old_score", "new_score", "old_percent", "new_percent")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Regrade)
+class RegradeAdmin(InstructorAdmin):
+    list_display = ("__str__", "state", "requested_at", "finished_at", "attempts_regraded", "attempts_changed")
+    readonly_fields = ("question", "requested_by", "state", "requested_at", "finished_at", "attempts_regraded",
+                       "attempts_changed", "error")
+    inlines = [RegradeChangeInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
