@@ -96,6 +96,7 @@ class PlanSerializer(serializers.Serializer):
     jobs_per_day = serializers.IntegerField()
     max_epochs = serializers.IntegerField()
     max_parameters = serializers.IntegerField()
+    max_samples = serializers.IntegerField()
     max_wall_seconds = serializers.IntegerField()
 
 

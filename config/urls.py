@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("lessons.api_urls")),
     path("", include("quizzes.api_urls")),
+    path("", include("sandbox.api_urls")),
 ]
 
 urlpatterns = [

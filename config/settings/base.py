@@ -177,6 +177,7 @@ PLANS = {
         "jobs_per_day": env_int("PLAN_FREE_JOBS_PER_DAY", 50),
         "max_epochs": env_int("PLAN_FREE_MAX_EPOCHS", 300),
         "max_parameters": env_int("PLAN_FREE_MAX_PARAMETERS", 20_000),
+        "max_samples": env_int("PLAN_FREE_MAX_SAMPLES", 5_000),
         "max_wall_seconds": env_int("PLAN_FREE_MAX_WALL_SECONDS", 30),
     },
     "pro": {
@@ -184,6 +185,7 @@ PLANS = {
         "jobs_per_day": env_int("PLAN_PRO_JOBS_PER_DAY", 500),
         "max_epochs": env_int("PLAN_PRO_MAX_EPOCHS", 2000),
         "max_parameters": env_int("PLAN_PRO_MAX_PARAMETERS", 500_000),
+        "max_samples": env_int("PLAN_PRO_MAX_SAMPLES", 50_000),
         "max_wall_seconds": env_int("PLAN_PRO_MAX_WALL_SECONDS", 300),
     },
 }
@@ -231,7 +233,31 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"sandbox.tasks.*": {"queue": "training"}}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE = {}
+# The sweeper re-enqueues jobs that a lost worker or a restarted broker dropped.
+CELERY_BEAT_SCHEDULE = {
+    "sweep-training-jobs": {"task": "sandbox.tasks.sweep_jobs", "schedule": env_int("JOB_SWEEP_SECONDS", 15)},
+}
+
+# Training jobs (sandbox app).
+# A job whose worker died is retried until it has been started this many times, then failed.
+JOB_MAX_ATTEMPTS = env_int("JOB_MAX_ATTEMPTS", 3)
+# A running job writes a heartbeat this often; one silent for JOB_STALE_SECONDS has lost its worker.
+JOB_HEARTBEAT_SECONDS = 1.0
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 20)
+# A queued job not picked up for this long is sent to the broker again (the broker may have lost it).
+JOB_REQUEUE_SECONDS = env_int("JOB_REQUEUE_SECONDS", 30)
+# Progress is written to the job row at most this often (seconds).
+JOB_PROGRESS_INTERVAL = 0.25
+# How often a running job checks for cancellation (seconds).
+JOB_CANCEL_POLL_SECONDS = 0.2
+# Sandbox limits of every job (the plan's wall-time limit lowers wall_seconds).
+SANDBOX_LIMITS = {
+    "cpu_seconds": env_int("SANDBOX_CPU_SECONDS", 120),
+    "memory_mb": env_int("SANDBOX_MEMORY_MB", 1024),
+    "output_kb": env_int("SANDBOX_OUTPUT_KB", 64),
+}
+# Largest code submission accepted, in characters.
+JOB_MAX_CODE_CHARS = 50_000
 
 # https://docs.djangoproject.com/en/5.2/topics/logging/
 # One JSON object per line, each carrying the id of the request that logged it.

@@ -1,0 +1,48 @@
+"""Reads of assignments and jobs for the pages and the API."""
+
+from django.db.models import Count, Max, Q
+
+from lessons import access as lesson_access
+
+from .models import Assignment, TrainingJob
+
+
+def assignments_visible(*, user):
+    """Return the assignments ``user`` may see (published, or all for instructors)."""
+    assignments = Assignment.objects.select_related("lesson")
+    return assignments if lesson_access.sees_drafts(user) else assignments.filter(published=True)
+
+
+def assignments_for_lesson(*, lesson, user):
+    return list(assignments_visible(user=user).filter(lesson=lesson).order_by("order", "id"))
+
+
+def jobs_visible(*, user):
+    """Return the jobs ``user`` may read: their own; instructors also those on their assignments; staff all."""
+    jobs = TrainingJob.objects.select_related("assignment", "user")
+    if user.is_staff_member:
+        return jobs
+    if user.is_instructor:
+        return jobs.filter(Q(user=user) | Q(assignment__created_by=user))
+    return jobs.filter(user=user)
+
+
+def job_for(*, user, job_id):
+    """Return the job with ``job_id`` if ``user`` may read it, else None."""
+    return jobs_visible(user=user).filter(pk=job_id).first()
+
+
+def assignment_scores(*, assignment):
+    """Return one row per learner: best score, number of runs, last run time."""
+    rows = (
+        TrainingJob.objects.filter(assignment=assignment)
+        .values("user__username")
+        .annotate(best_score=Max("score"), runs=Count("id"), last_run=Max("created_at"),
+                  passed=Count("id", filter=Q(grade__passed=True)))
+        .order_by("-best_score", "user__username")
+    )
+    return [
+        {"username": r["user__username"], "best_score": r["best_score"], "runs": r["runs"], "last_run": r["last_run"],
+         "passed": r["passed"] > 0}
+        for r in rows
+    ]

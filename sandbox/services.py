@@ -1,0 +1,289 @@
+"""Everything that writes training jobs: submit, cancel, run (from the worker), sweep."""
+
+import copy
+import logging
+import socket
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from lessons import access as lesson_access
+
+from . import grading, quotas
+from .models import Assignment, TrainingJob
+
+log = logging.getLogger(__name__)
+Status = TrainingJob.Status
+
+
+class JobRefused(Exception):
+    """A submission that cannot run; ``errors`` lists ``{"path", "message"}`` for bad specs."""
+
+    def __init__(self, message, *, code="invalid", errors=None, status=400):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.errors = errors or []
+        self.status = status
+
+
+def _enqueue(job_id):
+    from .tasks import run_job
+
+    transaction.on_commit(lambda: run_job.delay(str(job_id)))
+
+
+def assignment_check_access(*, assignment, user):
+    """Raise JobRefused unless ``user`` may work on ``assignment``."""
+    if not (assignment.published or lesson_access.sees_drafts(user)):
+        raise JobRefused("There is no such assignment.", code="not_found", status=404)
+    if assignment.is_pro and not lesson_access.has_pro_access(user):
+        raise JobRefused("This is a Pro assignment; redeem a Pro code to work on it.", code="pro_required", status=403)
+
+
+def _prepare_spec(*, spec, assignment, limits):
+    from sandbox.engine import SpecError, validate_spec
+
+    if not isinstance(spec, dict):
+        raise JobRefused("The spec must be a JSON object.", errors=[{"path": "spec", "message": "must be a JSON object"}])
+    spec = copy.deepcopy(spec)
+    if assignment is not None:
+        spec["dataset"] = copy.deepcopy(assignment.dataset)  # the assignment fixes the data
+    try:
+        return validate_spec(spec, limits=limits.engine())
+    except SpecError as exc:
+        raise JobRefused("The training spec is not valid: " + "; ".join(
+            f"{e['path']}: {e['message']}" if e.get("path") else e["message"] for e in exc.errors),
+            code="invalid_spec", errors=list(exc.errors)) from None
+
+
+def job_submit(*, user, assignment=None, spec=None, code=None):
+    """Check and queue a job; the worker picks it up once the transaction commits."""
+    if (spec is None) == (code is None):
+        raise JobRefused("Send either a spec or code, not both.", errors=[{"path": "spec", "message": "send a spec or code"}])
+    if assignment is not None:
+        assignment_check_access(assignment=assignment, user=user)
+        expected = TrainingJob.Kind.SPEC if assignment.kind == Assignment.Kind.CONFIG else TrainingJob.Kind.CODE
+        given = TrainingJob.Kind.SPEC if spec is not None else TrainingJob.Kind.CODE
+        if expected != given:
+            field = "spec" if expected == TrainingJob.Kind.SPEC else "code"
+            raise JobRefused(f"This assignment takes {field}, not {given}.", errors=[{"path": field, "message": "required"}])
+    elif code is not None:
+        raise JobRefused("Code runs only as part of a code exercise; choose its assignment.",
+                         errors=[{"path": "assignment", "message": "required for code"}])
+    limits = quotas.job_limits(user=user, assignment=assignment)
+    if spec is not None:
+        spec = _prepare_spec(spec=spec, assignment=assignment, limits=limits)
+    else:
+        if not isinstance(code, str) or not code.strip():
+            raise JobRefused("The code is empty.", errors=[{"path": "code", "message": "is empty"}])
+        if len(code) > settings.JOB_MAX_CODE_CHARS:
+            raise JobRefused(f"The code is longer than {settings.JOB_MAX_CODE_CHARS} characters.",
+                             errors=[{"path": "code", "message": f"longer than {settings.JOB_MAX_CODE_CHARS} characters"}])
+    with transaction.atomic():
+        # Lock the learner's row so two simultaneous submissions cannot both slip under a quota.
+        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        try:
+            quotas.check_quota(user=user)
+        except quotas.QuotaExceeded as exc:
+            raise JobRefused(exc.message, code="quota", status=429) from exc
+        job = TrainingJob.objects.create(
+            user=user, assignment=assignment, kind=TrainingJob.Kind.SPEC if spec is not None else TrainingJob.Kind.CODE,
+            spec=spec, code=code or "",
+        )
+        _enqueue(job.pk)
+    return job
+
+
+def job_cancel(*, job):
+    """Cancel a queued job at once, or ask the worker to kill a running one (within a second)."""
+    now = timezone.now()
+    updated = TrainingJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
+        status=Status.CANCELLED, reason="cancelled", message="Cancelled before it started.", finished_at=now)
+    if not updated:
+        TrainingJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(cancel_requested=True)
+    job.refresh_from_db()
+    return job
+
+
+# --- running a job (worker side) -----------------------------------------------------------------
+
+def job_claim(*, job_id, worker):
+    """Mark the job running for this worker and count the attempt; return it, or None if not ours to run.
+
+    A job is ours when it is queued, or running with a heartbeat older than JOB_STALE_SECONDS (its
+    worker died). A job past JOB_MAX_ATTEMPTS is failed instead of run again.
+    """
+    now = timezone.now()
+    stale = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
+    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=stale)
+    with transaction.atomic():
+        job = TrainingJob.objects.select_for_update().filter(claimable, pk=job_id).first()
+        if job is None:
+            return None
+        if job.attempts >= settings.JOB_MAX_ATTEMPTS:
+            _finish(job, status=Status.FAILED, reason="worker_lost",
+                    message=f"The job stopped its worker {job.attempts} times, so it was not tried again.")
+            return None
+        TrainingJob.objects.filter(pk=job.pk).update(
+            status=Status.RUNNING, attempts=F("attempts") + 1, started_at=now, heartbeat_at=now, worker=worker,
+            cancel_requested=False, progress={}, history={})
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job, *, status, reason="", message="", result=None, grade=None, history=None):
+    fields = {"status": status, "reason": reason, "message": message, "finished_at": timezone.now(),
+              "heartbeat_at": timezone.now()}
+    if result is not None:
+        fields["result"] = result
+    if grade is not None:
+        fields["grade"] = grade
+        fields["score"] = grade.get("score")
+    if history is not None:
+        fields["history"] = history
+    # Only the attempt that owns the row may finish it (a job cancelled meanwhile stays cancelled).
+    TrainingJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(**fields)
+
+
+class _LiveJob:
+    """Progress, heartbeat and cancellation for a job while the sandbox runs it."""
+
+    HISTORY_KEYS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
+
+    def __init__(self, job):
+        self.job = job
+        self.history = {key: [] for key in self.HISTORY_KEYS}
+        self.progress = {}
+        self.last_write = 0.0
+        self.last_poll = 0.0
+        self.cancelled = False
+
+    def on_progress(self, figures):
+        epoch = figures.get("epoch")
+        if isinstance(epoch, int) and (not self.history["epoch"] or epoch > self.history["epoch"][-1]):
+            for key in self.HISTORY_KEYS:
+                self.history[key].append(figures.get(key))
+        self.progress = {k: figures.get(k) for k in ("epoch", "epochs", "train_loss", "val_loss", "train_accuracy", "val_accuracy")}
+        self._write(force=False)
+
+    def _write(self, force):
+        now = time.monotonic()
+        if not force and now - self.last_write < settings.JOB_PROGRESS_INTERVAL:
+            return
+        self.last_write = now
+        TrainingJob.objects.filter(pk=self.job.pk, status=Status.RUNNING).update(
+            progress=self.progress, history=self.history, heartbeat_at=timezone.now())
+
+    def should_cancel(self):
+        now = time.monotonic()
+        if now - self.last_poll < settings.JOB_CANCEL_POLL_SECONDS:
+            return self.cancelled
+        self.last_poll = now
+        row = TrainingJob.objects.filter(pk=self.job.pk).values_list("status", "cancel_requested").first()
+        self.cancelled = row is None or row[0] != Status.RUNNING or row[1]
+        if now - self.last_write >= settings.JOB_HEARTBEAT_SECONDS:
+            self._write(force=True)
+        return self.cancelled
+
+
+def _submission(job):
+    assignment = job.assignment
+    limits = quotas.job_limits(user=job.user, assignment=assignment)
+    sandbox_limits = {**settings.SANDBOX_LIMITS, "wall_seconds": limits.max_wall_seconds, "engine": limits.engine()}
+    if job.kind == TrainingJob.Kind.SPEC:
+        # The hidden test split is drawn inside the sandbox from its dataset spec; the learner's network
+        # is scored on it there, and only the scores come back.
+        hidden = {**assignment.dataset, **assignment.hidden_test} if assignment and assignment.hidden_test else None
+        submission = {"spec": job.spec, "evaluate": {"test_dataset": hidden, "decision_grid": True}}
+    else:
+        submission = {"code": job.code, "exercise": assignment.exercise or None, "params": assignment.exercise_params or {}}
+    return submission, sandbox_limits
+
+
+def _outcome(result):
+    """Return the fields stored on the row for a sandbox result (hidden data never included)."""
+    training = result.get("training") or {}
+    stored = {
+        "metrics": training.get("metrics"),
+        "evaluation": result.get("evaluation"),
+        "decision_grid": result.get("decision_grid"),
+        "parameters": training.get("parameters"),
+        "engine_version": training.get("engine_version"),
+        "seed": training.get("seed"),
+        "stopped": training.get("stopped"),
+        "usage": result.get("usage"),
+        "sandbox_layers": (result.get("sandbox") or {}).get("layers"),
+        "stdout": result.get("stdout", ""),
+        "stderr": result.get("stderr", ""),
+        "checks": result.get("checks"),
+        "errors": result.get("errors"),
+    }
+    return {key: value for key, value in stored.items() if value is not None}
+
+
+def job_execute(*, job_id, worker=None):
+    """Run the job in the sandbox, record its result and grade. Safe to call twice: only one run owns the row."""
+    from sandbox.runner import run_submission
+
+    job = job_claim(job_id=job_id, worker=worker or socket.gethostname())
+    if job is None:
+        return None
+    live = _LiveJob(job)
+    submission, limits = _submission(job)
+    try:
+        result = run_submission(submission, limits=limits, on_progress=live.on_progress, should_cancel=live.should_cancel)
+    except Exception:
+        log.exception("sandbox failed on job %s", job.pk)
+        _finish(job, status=Status.FAILED, reason="sandbox_error",
+                message="The sandbox could not run this job; it has been logged. Try again in a minute.")
+        return job
+    history = (result.get("training") or {}).get("history") or live.history
+    outcome = _outcome(result)
+    status = Status.SUCCEEDED if result.get("status") == "succeeded" else Status.FAILED
+    reason = "" if status == Status.SUCCEEDED else result.get("reason", "error")
+    if reason == "cancelled":
+        status = Status.CANCELLED
+    grade = _grade(job, result, outcome) if status != Status.CANCELLED else None
+    _finish(job, status=status, reason=reason, message=result.get("message", ""), result=outcome, grade=grade, history=history)
+    job.refresh_from_db()
+    return job
+
+
+def _grade(job, result, outcome):
+    assignment = job.assignment
+    if assignment is None:
+        return None
+    summary = {"status": result.get("status"), "reason": result.get("reason"), "message": result.get("message"),
+               "evaluation": outcome.get("evaluation"), "parameters": outcome.get("parameters"), "checks": outcome.get("checks")}
+    if assignment.kind == Assignment.Kind.CONFIG:
+        return grading.grade_config(rubric=assignment.rubric or {}, points=assignment.points, outcome=summary)
+    return grading.grade_code(points=assignment.points, outcome=summary)
+
+
+def jobs_sweep(*, now=None):
+    """Re-enqueue jobs a lost worker or broker dropped; fail those past their attempts. Return counts."""
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
+    waiting = now - timedelta(seconds=settings.JOB_REQUEUE_SECONDS)
+    lost = list(TrainingJob.objects.filter(status=Status.RUNNING, heartbeat_at__lt=stale).values_list("pk", "attempts"))
+    queued = list(TrainingJob.objects.filter(status=Status.QUEUED, enqueued_at__lt=waiting).values_list("pk", flat=True))
+    requeued, failed = 0, 0
+    for pk, attempts in lost:
+        if attempts >= settings.JOB_MAX_ATTEMPTS:
+            failed += TrainingJob.objects.filter(pk=pk, status=Status.RUNNING, heartbeat_at__lt=stale).update(
+                status=Status.FAILED, reason="worker_lost", finished_at=now,
+                message=f"The job stopped its worker {attempts} times, so it was not tried again.")
+        else:
+            _enqueue(pk)
+            requeued += 1
+    for pk in queued:
+        # Mark first, so a job is sent again at most once per JOB_REQUEUE_SECONDS however often we sweep.
+        if TrainingJob.objects.filter(pk=pk, status=Status.QUEUED, enqueued_at__lt=waiting).update(enqueued_at=now):
+            _enqueue(pk)
+            requeued += 1
+    return {"requeued": requeued, "failed": failed}
