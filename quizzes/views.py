@@ -112,7 +112,7 @@ def _take_rows(view, posted=None, errors=None):
             row["items"] = [{"id": c["id"], "text": c["text"], "place": place.get(c["id"], 1)} for c in question["choices"]]
             row["places"] = list(range(1, len(question["choices"]) + 1))
         else:
-            row["value"] = "" if answer is None else (f"{answer:g}" if isinstance(answer, float) else str(answer))
+            row["value"] = "" if answer is None else (format(answer, ".15g") if isinstance(answer, float) else str(answer))
         rows.append(row)
     return rows
 
