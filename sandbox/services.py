@@ -207,15 +207,14 @@ def _submission(job):
 
 def _outcome(result):
     """Return the fields stored on the row for a sandbox result (hidden data never included)."""
-    training = result.get("training") or {}
     stored = {
-        "metrics": training.get("metrics"),
+        "metrics": result.get("metrics"),
         "evaluation": result.get("evaluation"),
         "decision_grid": result.get("decision_grid"),
-        "parameters": training.get("parameters"),
-        "engine_version": training.get("engine_version"),
-        "seed": training.get("seed"),
-        "stopped": training.get("stopped"),
+        "parameters": result.get("parameters"),
+        "engine_version": result.get("engine_version"),
+        "seed": result.get("seed"),
+        "stopped": result.get("stopped"),
         "usage": result.get("usage"),
         "sandbox_layers": (result.get("sandbox") or {}).get("layers"),
         "stdout": result.get("stdout", ""),
@@ -242,7 +241,7 @@ def job_execute(*, job_id, worker=None):
         _finish(job, status=Status.FAILED, reason="sandbox_error",
                 message="The sandbox could not run this job; it has been logged. Try again in a minute.")
         return job
-    history = (result.get("training") or {}).get("history") or live.history
+    history = result.get("history") or live.history
     outcome = _outcome(result)
     status = Status.SUCCEEDED if result.get("status") == "succeeded" else Status.FAILED
     reason = "" if status == Status.SUCCEEDED else result.get("reason", "error")

@@ -80,8 +80,14 @@ def run_spec(payload: dict) -> None:
             send({"type": "progress", "figures": _finite(dict(figures))})
         return False
 
+    evaluate = payload.get("evaluate") or {}
+    wants_network = bool(evaluate.get("test_dataset") or evaluate.get("decision_grid"))
     try:
-        result = train(payload["spec"], limits=payload.get("engine_limits"), on_epoch=on_epoch)
+        trained = train(payload["spec"], limits=payload.get("engine_limits"), on_epoch=on_epoch,
+                        return_network=wants_network)
+        result, network = trained if wants_network else (trained, None)
+        if network is not None and result.get("stopped", {}).get("reason") != "diverged":
+            result.update(_evaluate(network, result["spec"], evaluate))
     except SpecError as exc:
         send({"type": "result", "outcome": "invalid_spec", "message": "The training spec is not valid.",
               "errors": _finite(list(exc.errors))})
@@ -95,6 +101,25 @@ def run_spec(payload: dict) -> None:
     stopped = result.get("stopped") or {}
     outcome = "diverged" if stopped.get("reason") == "diverged" else "ok"
     send({"type": "result", "outcome": outcome, "message": stopped.get("message") or "", "training": result})
+
+
+def _evaluate(network, spec: dict, evaluate: dict) -> dict:
+    """Score the trained network on the caller's test dataset and draw its decision grid (2-D inputs)."""
+    from sandbox.engine import decision_grid, make_dataset, validate_spec
+
+    extra = {}
+    test = evaluate.get("test_dataset")
+    if test:
+        X, y = make_dataset(validate_spec({**spec, "dataset": test})["dataset"])
+        scores = network.evaluate(X, y)
+        extra["evaluation"] = {"test_loss": scores.get("loss"), "test_accuracy": scores.get("accuracy"),
+                               "test_samples": int(len(X))}
+    if evaluate.get("decision_grid") and network.input_dim == 2:
+        X, _ = make_dataset(spec["dataset"])
+        grid = decision_grid(network, X, resolution=50)
+        grid.pop("probability", None)
+        extra["decision_grid"] = grid
+    return extra
 
 
 # --- code jobs --------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ UID_RANGE = 10_000_000
 FIGURE_KEYS = {"epoch", "epochs", "train_loss", "val_loss", "train_accuracy", "val_accuracy", "learning_rate",
                "seconds"}
 TRAINING_KEYS = ("history", "metrics", "parameters", "engine_version", "seed", "stopped", "spec", "data",
-                 "confusion_matrix")
+                 "confusion_matrix", "evaluation", "decision_grid")
 OUTCOMES = {"ok", "error_in_code", "invalid_spec", "diverged", "memory_limit", "output_limit",
             "sandbox_violation", "sandbox_unavailable"}
 ZYGOTE_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
@@ -612,7 +612,8 @@ def run_submission(submission: dict, *, limits: Optional[dict] = None,
     if weak:
         log.warning("running a %s submission with a weak sandbox (missing: %s)", submission["kind"], ", ".join(missing))
     if submission["kind"] == "spec":
-        payload = {"kind": "spec", "spec": submission["spec"], "engine_limits": job_limits.get("engine")}
+        payload = {"kind": "spec", "spec": submission["spec"], "engine_limits": job_limits.get("engine"),
+                   "evaluate": submission["evaluate"]}
     else:
         payload = {"kind": "code", "code": submission["code"], "exercise": submission["exercise"]}
     uid = UID_BASE + secrets.randbelow(UID_RANGE) if "uid" in active else None

@@ -12,13 +12,32 @@ class SubmissionError(ValueError):
     """The submission is malformed; ``str(exc)`` says what to fix."""
 
 
+def _evaluate(evaluate) -> dict:
+    """Check a spec submission's ``evaluate``: ``{"test_dataset": {dataset spec} | None, "decision_grid": bool}``.
+
+    The test dataset is the caller's (a hidden test split); the trained network is scored on it inside
+    the job, and only the scores leave it.
+    """
+    if evaluate is None:
+        return {"test_dataset": None, "decision_grid": False}
+    if not isinstance(evaluate, dict) or set(evaluate) - {"test_dataset", "decision_grid"}:
+        raise SubmissionError("'evaluate' is an object with optional 'test_dataset' and 'decision_grid'")
+    test = evaluate.get("test_dataset")
+    if test is not None and not isinstance(test, dict):
+        raise SubmissionError("'evaluate.test_dataset' must be a dataset object or null")
+    grid = evaluate.get("decision_grid", False)
+    if not isinstance(grid, bool):
+        raise SubmissionError("'evaluate.decision_grid' must be true or false")
+    return {"test_dataset": test, "decision_grid": grid}
+
+
 def validate(submission) -> dict:
     """Return a normalised copy ``{"kind": "spec"|"code", ...}`` or raise SubmissionError."""
     from .exercises import EXERCISES
 
     if not isinstance(submission, dict):
         raise SubmissionError("a submission must be a JSON object with either 'spec' or 'code'")
-    known = {"spec", "code", "exercise", "params", "limits"}
+    known = {"spec", "code", "exercise", "params", "limits", "evaluate"}
     unknown = sorted(set(submission) - known)
     if unknown:
         raise SubmissionError(f"unknown key(s) {', '.join(map(repr, unknown))}; known: {', '.join(sorted(known))}")
@@ -36,8 +55,8 @@ def validate(submission) -> dict:
                 or value == float("inf"):
             raise SubmissionError(f"limit {key!r} must be a positive number")
     if "spec" in submission:
-        if set(submission) - {"spec", "limits"}:
-            raise SubmissionError("a spec submission has only 'spec' and optionally 'limits'")
+        if set(submission) - {"spec", "limits", "evaluate"}:
+            raise SubmissionError("a spec submission has only 'spec' and optionally 'limits' and 'evaluate'")
         spec = submission["spec"]
         if not isinstance(spec, dict):
             raise SubmissionError("'spec' must be an object")
@@ -49,7 +68,7 @@ def validate(submission) -> dict:
             raise SubmissionError(f"'spec' must be plain JSON: {exc}") from None
         if size > MAX_SPEC_BYTES:
             raise SubmissionError(f"'spec' is larger than {MAX_SPEC_BYTES} bytes")
-        return {"kind": "spec", "spec": spec, "limits": limits}
+        return {"kind": "spec", "spec": spec, "limits": limits, "evaluate": _evaluate(submission.get("evaluate"))}
     code = submission["code"]
     if not isinstance(code, str):
         raise SubmissionError("'code' must be a string of Python source")
