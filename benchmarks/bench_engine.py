@@ -56,8 +56,8 @@ CASES = {
     "digits": {"dataset": {"name": "digits"},
                "hidden": [128], "activation": "relu", "batch_size": 64, "epochs": 50, "learning_rate": 0.001,
                "targets": {"pytorch": 4.0, "sklearn": 2.5}},
-    "large": {"dataset": {"name": "blobs", "samples": 20000, "features": 256, "classes": 10, "noise": 30.0,
-                          "seed": 3},
+    "large": {"dataset": {"name": "blobs", "samples": 20000, "features": 256, "classes": 10, "noise": 25.0,
+                          "seed": 3}, "standardise": True,
               "hidden": [512, 512], "activation": "relu", "batch_size": 256, "epochs": 5, "learning_rate": 0.001,
               # pytorch: no slower (ratio >= 1); floor: engine time / matmul time at most 1.8
               "targets": {"pytorch": 1.0}, "floor_target": 1.8},
@@ -70,6 +70,8 @@ def split(case):
     n_val, _ = split_sizes(X.shape[0], 0.2)
     order = np.random.default_rng(0).permutation(X.shape[0])
     val, tr = order[:n_val], order[n_val:]
+    if case.get("standardise"):  # zero mean, unit variance from the training rows
+        X = (X - X[tr].mean(axis=0)) / X[tr].std(axis=0)
     X = X.astype(np.float32)
     return X[tr], y[tr], X[val], y[val]
 
@@ -196,12 +198,19 @@ def matmul_floor(case, data):
 
 # --- driver ----------------------------------------------------------------------------------
 
-def median_run(fn, repeats, *args):
-    times, last = [], None
+def interleaved(runners, repeats, case, data):
+    """Run every runner once per round, round after round, so a busy spell slows all alike.
+
+    runners: {label: fn(case, data, seed) -> (seconds, figures or None)}; returns
+    {label: (median seconds, min seconds, figures of the last run)}.
+    """
+    times = {label: [] for label in runners}
+    last = {}
     for r in range(repeats):
-        seconds, last = fn(*args, r)
-        times.append(seconds)
-    return statistics.median(times), min(times), last
+        for label, fn in runners.items():
+            seconds, last[label] = fn(case, data, r)
+            times[label].append(seconds)
+    return {label: (statistics.median(t), min(t), last[label]) for label, t in times.items()}
 
 
 def blas_info():
@@ -238,29 +247,38 @@ def main(argv=None):
         print("torch is not installed: skipping PyTorch (pip install torch==2.13.0)")
     else:
         print(f"torch {pt[1]} (CPU, eager)")
-    print(f"median of {args.repeats} runs each\n")
+    print(f"median of {args.repeats} runs each, the frameworks taking turns within each round\n")
 
     rows, report = [], {}
     for name in args.cases.split(","):
         case = CASES[name]
         data = split(case)
-        engine_med, engine_min, engine_fig = median_run(run_engine, args.repeats, case, data)
+        runners = {"engine": run_engine}
+        if pt:
+            runners["pytorch"] = pt[0]
+        if sk:
+            runners["sklearn"] = sk
+        if "floor_target" in case:
+            runners["matmul floor"] = lambda case, data, seed: (matmul_floor(case, data), None)
+        timed = interleaved(runners, args.repeats, case, data)
+        engine_med, engine_min, engine_fig = timed["engine"]
         entry = {"engine": {"median_s": engine_med, "min_s": engine_min, **engine_fig}}
         rows.append((name, "engine (numpy)", engine_med, engine_min, None, None, engine_fig))
-        for label, runner in (("pytorch", pt[0] if pt else None), ("sklearn", sk)):
-            if runner is None:
+        for label in ("pytorch", "sklearn"):
+            if label not in timed:
                 rows.append((name, label, None, None, None, None, None))
                 continue
-            med, mn, fig = median_run(runner, args.repeats, case, data)
+            med, mn, fig = timed[label]
             ratio = med / engine_med
             target = case["targets"].get(label)
             entry[label] = {"median_s": med, "min_s": mn, "speedup_of_engine": ratio, "target": target, **fig}
             rows.append((name, label, med, mn, ratio, target, fig))
-        if "floor_target" in case:
-            floor = statistics.median(matmul_floor(case, data) for _ in range(args.repeats))
+        if "matmul floor" in timed:
+            floor, floor_min, _ = timed["matmul floor"]
             over = engine_med / floor
-            entry["matmul_floor"] = {"median_s": floor, "engine_over_floor": over, "target": case["floor_target"]}
-            rows.append((name, "matmul floor", floor, None, over, case["floor_target"], None))
+            entry["matmul_floor"] = {"median_s": floor, "min_s": floor_min, "engine_over_floor": over,
+                                     "target": case["floor_target"]}
+            rows.append((name, "matmul floor", floor, floor_min, over, case["floor_target"], None))
         report[name] = entry
 
     header = (f"{'case':8} {'framework':15} {'median s':>9} {'min s':>8} {'ratio':>7} {'target':>8} {'met':>4} "

@@ -136,7 +136,10 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     shuffle = tr["shuffle"]
     Xs = np.empty_like(Xtr) if shuffle else Xtr
     Ys = np.empty_like(Ytr) if shuffle else Ytr
-    starts = list(range(0, n_train, batch))
+    # The shuffled buffers never move, so each batch is the same view every epoch.
+    batches = [(Xs[start:start + batch], Ys[start:start + batch]) for start in range(0, n_train, batch)]
+    rates = [_learning_rate(norm["optimizer"], epoch, epochs) for epoch in range(epochs)]
+    default_lr = DEFAULT_LEARNING_RATES[norm["optimizer"]["name"]]
     params, grads = network.params, network.grads
     train_batch = network._train_batch
     update = optimizer.update
@@ -156,14 +159,14 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
         threshold = DIVERGENCE_FACTOR * max(initial_loss, 1.0) if math.isfinite(initial_loss) else math.inf
         for epoch in range(epochs):
             t0 = time.perf_counter()
-            lr = _learning_rate(norm["optimizer"], epoch, epochs)
+            lr = rates[epoch]
             optimizer.learning_rate = lr
             if shuffle:
                 perm = shuffle_rng.permutation(n_train)
                 np.take(Xtr, perm, axis=0, out=Xs)
                 np.take(Ytr, perm, axis=0, out=Ys)
-            for start in starts:
-                train_batch(Xs[start:start + batch], Ys[start:start + batch])
+            for xb, yb in batches:
+                train_batch(xb, yb)
                 update(params, grads)
 
             train_loss, correct = network._evaluate(Xm, Ym, labels_m, pred_m)
@@ -183,8 +186,9 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
             history["learning_rate"].append(float(lr))
             history["seconds"].append(round(time.perf_counter() - t0, 6))
 
-            diverged = _divergence(train_loss, val_loss, threshold, initial_loss, n, lr,
-                                   DEFAULT_LEARNING_RATES[norm["optimizer"]["name"]])
+            diverged = None
+            if not (train_loss <= threshold) or (val_loss is not None and not math.isfinite(val_loss)):
+                diverged = _divergence(train_loss, val_loss, threshold, initial_loss, n, lr, default_lr)
             if diverged:
                 stopped = {"reason": "diverged", "epoch": n, "message": diverged}
                 break
