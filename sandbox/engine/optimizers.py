@@ -57,6 +57,21 @@ class Optimizer:
                 raise ValueError(f"parameter {i} has shape {p.shape} but its gradient {g.shape}")
             self._step(i, p, g)
 
+    def bind(self, params: np.ndarray, grads: np.ndarray):
+        """Return a no-argument function doing ``update(params, grads)`` for these two arrays.
+
+        The training loop calls it once per batch; binding skips the per-call checks.
+        """
+        if not (isinstance(params, np.ndarray) and isinstance(grads, np.ndarray) and params.shape == grads.shape):
+            raise ValueError("bind needs two ndarrays of the same shape")
+        step = self._step
+
+        def bound_step() -> None:
+            self.iterations += 1
+            step(0, params, grads)
+
+        return bound_step
+
     def _buffers(self, i: int, p: np.ndarray, names: Sequence[str]) -> list[np.ndarray]:
         state = self._state.get(i)
         if state is None or state["scratch"].shape != p.shape or state["scratch"].dtype != p.dtype:

@@ -142,7 +142,7 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     default_lr = DEFAULT_LEARNING_RATES[norm["optimizer"]["name"]]
     params, grads = network.params, network.grads
     train_batch = network._train_batch
-    update = optimizer.update
+    step = optimizer.bind(params, grads)
 
     history = {"epoch": [], "train_loss": [], "val_loss": [], "train_accuracy": [], "val_accuracy": [],
                "learning_rate": [], "seconds": []}
@@ -167,7 +167,7 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
                 np.take(Ytr, perm, axis=0, out=Ys)
             for xb, yb in batches:
                 train_batch(xb, yb)
-                update(params, grads)
+                step()
 
             train_loss, correct = network._evaluate(Xm, Ym, labels_m, pred_m)
             train_acc = correct / Xm.shape[0] if classification else None

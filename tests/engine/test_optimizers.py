@@ -138,3 +138,16 @@ def test_cosine_schedule_goes_from_base_to_minimum():
     assert rates[5] == pytest.approx(0.055)  # half-way: the mean of base and minimum
     assert rates[9] == pytest.approx(0.01 + 0.09 * 0.5 * (1 + math.cos(math.pi * 0.9)))
     assert all(a > b for a, b in zip(rates, rates[1:]))
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_bound_step_equals_update(name):
+    bound = OPTIMIZERS[name](learning_rate=0.05)
+    p = np.array(P0)
+    g = np.zeros(2)
+    step = bound.bind(p, g)
+    for grad in (G1, G2):
+        g[:] = grad
+        step()
+    np.testing.assert_array_equal(p, run(name, [G1, G2], learning_rate=0.05))
+    assert bound.iterations == 2
