@@ -11,12 +11,16 @@ from .rendering import render_markdown
 
 
 def _lesson_extras(*, lesson, user):
-    """Return what other apps attach to a lesson page (quizzes), when they are installed."""
+    """Return what other apps attach to a lesson page: its training assignments (and quizzes)."""
+    from sandbox.selectors import assignments_for_lesson
+
+    extras = {"assignments": assignments_for_lesson(lesson=lesson, user=user)}
     try:
         from quizzes.selectors import lesson_quizzes
     except ImportError:
-        return {}
-    return {"quizzes": lesson_quizzes(lesson=lesson, user=user)}
+        return extras
+    extras["quizzes"] = lesson_quizzes(lesson=lesson, user=user)
+    return extras
 
 
 def catalogue(request):
