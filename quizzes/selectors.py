@@ -22,8 +22,10 @@ SCORING_TEXT = {
 }
 
 
-def scoring_text(kind, rule):
+def scoring_text(kind, rule, *, case_sensitive=False):
     """Return the sentence telling a learner how a question is scored."""
+    if kind == "short_text" and case_sensitive:
+        return "Extra spaces do not matter; capital letters do."
     return SCORING_TEXT.get((kind, rule or grading.DEFAULT_RULE.get(kind, "")), "")
 
 
@@ -128,7 +130,8 @@ def attempt_view(*, attempt, viewer, now=None):
             "kind": question.kind,
             "text": question.text,
             "points": question.points,
-            "scoring": scoring_text(question.kind, question.scoring_rule),
+            "scoring": scoring_text(question.kind, question.scoring_rule,
+                                    case_sensitive=bool((question.key or {}).get("case_sensitive"))),
             "choices": [{"id": uid, "text": by_uid[uid].text} for uid in order],
             "answer": row.response,
         })

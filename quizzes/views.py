@@ -194,3 +194,50 @@ def attempt_result(request, attempt_id):
                               for uid in (item.get("correct_answer") or [] if item and question["kind"] == "ordering" else [])],
         })
     return render(request, "quizzes/attempt_result.html", {"attempt": view, "rows": rows, "quiz": attempt.quiz})
+
+
+def _instructor_quiz(request, quiz_id):
+    if not request.user.is_instructor:
+        raise services.QuizForbidden("Only instructors can see quiz statistics.")
+    return selectors.quiz_get(quiz_id=quiz_id)
+
+
+def _which(request):
+    which = request.GET.get("attempts", "all")
+    return which if which in ("all", "first", "last") else "all"
+
+
+@login_required
+def quiz_stats(request, quiz_id):
+    """Instructors: item analytics of a quiz over the attempts that count (all, first or last)."""
+    try:
+        quiz = _instructor_quiz(request, quiz_id)
+    except services.QuizError as exc:
+        return _refused(request, exc)
+    which = _which(request)
+    stats = selectors.quiz_stats(quiz=quiz, which=which)
+    peak = max([band["count"] for band in stats["distribution"]] + [1])
+    for band in stats["distribution"]:
+        band["width"] = round(100 * band["count"] / peak)
+    return render(request, "quizzes/quiz_stats.html", {"quiz": quiz, "stats": stats, "which": which})
+
+
+@login_required
+def quiz_export(request, quiz_id):
+    """Instructors: download the counted attempts as CSV (the same rows as the API export)."""
+    import csv
+
+    from django.http import HttpResponse
+
+    from .api import _csv_cell
+
+    try:
+        quiz = _instructor_quiz(request, quiz_id)
+    except services.QuizError as exc:
+        return _refused(request, exc)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{quiz.slug}-attempts.csv"'
+    writer = csv.writer(response)
+    for row in selectors.attempts_export_rows(quiz=quiz, which=_which(request)):
+        writer.writerow([_csv_cell(value) for value in row])
+    return response

@@ -116,3 +116,21 @@ def test_csv_export_quotes_formula_like_cells(make_quiz, make_user, instructor, 
 
 def test_students_cannot_read_stats(graded_quiz, student, api_as):
     assert api_as(student).get(f"/api/v1/quizzes/{graded_quiz.pk}/stats/").status_code == 403
+
+
+def test_instructors_see_the_stats_page_and_download_csv(graded_quiz, instructor, client):
+    client.force_login(instructor)
+    page = client.get(f"/quizzes/{graded_quiz.pk}/stats/?attempts=first")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "4 by 4 learners" in html
+    q1 = graded_quiz.questions_list[0]
+    assert f'data-testid="stats-question-{q1.pk}"' in html and "0.71" in html
+    export = client.get(f"/quizzes/{graded_quiz.pk}/attempts.csv?attempts=last")
+    assert export.status_code == 200 and len(export.content.decode().strip().splitlines()) == 5
+
+
+def test_students_cannot_see_the_stats_page(graded_quiz, student, client):
+    client.force_login(student)
+    assert client.get(f"/quizzes/{graded_quiz.pk}/stats/").status_code == 403
+    assert client.get(f"/quizzes/{graded_quiz.pk}/attempts.csv").status_code == 403
