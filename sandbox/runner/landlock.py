@@ -14,6 +14,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import stat
 
 SYS_LANDLOCK_CREATE_RULESET = 444  # the same number on every architecture
 SYS_LANDLOCK_ADD_RULE = 445
@@ -126,12 +127,14 @@ def restrict(read_paths, write_paths) -> dict:
         for paths, rights in ((read_paths, READ), (write_paths, READ_WRITE)):
             for path in paths:
                 try:
-                    fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+                    # An int is an O_PATH fd opened earlier (e.g. the job directory, opened before the
+                    # uid change, whose parents the job's uid may not be able to enter).
+                    fd = os.dup(path) if isinstance(path, int) else os.open(path, os.O_PATH | os.O_CLOEXEC)
                 except OSError:
                     continue
                 try:
                     allowed = rights & fs
-                    if not os.path.isdir(path):
+                    if not stat.S_ISDIR(os.fstat(fd).st_mode):
                         allowed &= FILE_RIGHTS
                     rule = _PathBeneathAttr(allowed_access=allowed, parent_fd=fd)
                     if _libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),

@@ -100,11 +100,14 @@ def unshare_network() -> None:
     _check(_libc.unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
 
 
-def private_tmpfs(job_dir: str, *, uid: int | None, size_mb: int, inodes: int) -> None:
-    """Enter a new mount namespace and mount a size-capped tmpfs over the job directory."""
+def private_mount_namespace() -> None:
+    """Enter a new mount namespace whose mounts never propagate back into the host's."""
     _check(_libc.unshare(CLONE_NEWNS), "unshare(CLONE_NEWNS)")
-    # Never let the new mount propagate back into the host's namespace.
     _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount(/, MS_PRIVATE)")
+
+
+def private_tmpfs(job_dir: str, *, uid: int | None, size_mb: int, inodes: int) -> None:
+    """Mount a size-capped tmpfs over the job directory (in the job's own mount namespace)."""
     options = f"size={size_mb}m,nr_inodes={inodes},mode=0700"
     if uid is not None:
         options += f",uid={uid},gid={uid}"
@@ -185,10 +188,35 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
-def apply(job_dir: str, limits: dict, *, uid: int | None, wanted: tuple, parent_pid: int) -> tuple[list, dict]:
+def prepare(wanted: tuple) -> tuple[list, dict]:
+    """Apply the job-independent part of the layers (a spare child does this before it has a job).
+
+    Return (prepared names, {name: error}): ``netns`` entered, ``mountns`` namespace entered (its
+    tmpfs comes with the job directory).
+    """
+    prepared, failed = [], {}
+    if os.geteuid() != 0:
+        return prepared, failed
+    for name, fn in (("netns", unshare_network), ("mountns", private_mount_namespace)):
+        if name in wanted:
+            try:
+                fn()
+            except Exception as exc:  # reported with the job's layers
+                failed[name] = f"{type(exc).__name__}: {exc}"
+            else:
+                prepared.append(name)
+    return prepared, failed
+
+
+def apply(job_dir: str, limits: dict, *, uid: int | None, wanted: tuple, parent_pid: int,
+          prepared: tuple[list, dict] | None = None) -> tuple[list, dict]:
     """Apply the wanted layers; return (active layer names, {layer: error} for those that failed)."""
-    active, failed = [], {}
     root = os.geteuid() == 0
+    if prepared is None:
+        prepared = prepare(wanted)
+    namespaces, failed = prepared
+    failed = dict(failed)
+    active = [name for name in namespaces if name == "netns"]
 
     def attempt(name, fn):
         if name not in wanted:
@@ -200,17 +228,18 @@ def apply(job_dir: str, limits: dict, *, uid: int | None, wanted: tuple, parent_
         else:
             active.append(name)
 
-    if root:
-        attempt("netns", unshare_network)
+    if "mountns" in namespaces:
         attempt("mountns", lambda: private_tmpfs(job_dir, uid=uid if "uid" in wanted else None,
                                                  size_mb=limits["files_mb"], inodes=limits["files_count"]))
     os.chdir(job_dir)
+    job_fd = os.open(".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)  # before the uid change
     attempt("rlimits", lambda: set_rlimits(limits))
     if root and uid is not None and ("mountns" in active or python_readable_by_others()):
         attempt("uid", lambda: drop_uid(uid))
     elif "uid" in wanted:
         failed["uid"] = "not root" if not root else "the Python installation is not readable by another uid"
     die_with_parent(parent_pid)
-    attempt("landlock", lambda: landlock.restrict(read_paths(), [job_dir]))
+    attempt("landlock", lambda: landlock.restrict(read_paths(), [job_fd]))
+    os.close(job_fd)
     attempt("seccomp", lambda: seccomp_filter.apply(os.getpid()))
     return active, failed

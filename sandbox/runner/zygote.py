@@ -66,28 +66,59 @@ def _warm_up() -> None:
     import json, traceback, linecache, io, time  # noqa: E401,F401
 
 
-def _job(sock: socket.socket, message: dict, fds: list, parent: int) -> None:
-    """In the forked child: arrange fds, apply the layers, run the job. Never returns."""
+def _arrange_fds(fds: list) -> None:
+    """Put the job's pipes on 1..4, /dev/null on 0, and close everything else."""
+    high = [os.dup(fd) for fd in fds]  # move out of the way of 0..4 before dup2
+    for fd in fds:
+        os.close(fd)
+    devnull = os.open("/dev/null", os.O_RDONLY)
+    os.dup2(devnull, 0)
+    for target, fd in zip(CHILD_FDS, high):
+        os.dup2(fd, target)
+    os.closerange(5, 1 << 16)
+
+
+def _spare_child(host_sock: socket.socket, spare_sock: socket.socket, parent: int, wanted: tuple) -> None:
+    """In a pre-forked child: do the job-independent setup, wait for a job, then run it. Never returns."""
     try:
-        sock.close()
-        os.setsid()
-        high = [os.dup(fd) for fd in fds]  # move out of the way of 0..4 before dup2
-        for fd in fds:
-            os.close(fd)
-        devnull = os.open("/dev/null", os.O_RDONLY)
-        os.dup2(devnull, 0)
-        for target, fd in zip(CHILD_FDS, high):
-            os.dup2(fd, target)
-        os.closerange(5, 1 << 16)
-        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD, signal.SIGPIPE, signal.SIGXFSZ):
-            signal.signal(sig, signal.SIG_DFL if sig not in (signal.SIGPIPE, signal.SIGXFSZ) else signal.SIG_IGN)
+        host_sock.close()
         from . import child, layers
 
+        layers.die_with_parent(parent)
+        os.setsid()
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGCHLD):
+            signal.signal(sig, signal.SIG_DFL)
+        for sig in (signal.SIGPIPE, signal.SIGXFSZ):
+            signal.signal(sig, signal.SIG_IGN)
+        prepared = layers.prepare(wanted)
+        message, fds = _recv(spare_sock)
+        spare_sock.close()
+        if message is None or len(fds) != len(CHILD_FDS):
+            os._exit(0)
+        _arrange_fds(fds)
         active, failed = layers.apply(message["job_dir"], message["limits"], uid=message.get("uid"),
-                                      wanted=tuple(message["wanted"]), parent_pid=parent)
+                                      wanted=tuple(message["wanted"]), parent_pid=parent, prepared=prepared)
         child.main(active, failed, message["limits"], tuple(message["required"]))
     finally:
         os._exit(70)
+
+
+class Spare:
+    """A pre-forked child waiting for its job: fork, setsid and the namespaces are paid before the job comes."""
+
+    def __init__(self, host_sock: socket.socket, wanted: tuple):
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:
+            ours.close()
+            _spare_child(host_sock, theirs, parent, wanted)
+        theirs.close()
+        self.pid, self.sock, self.pidfd = pid, ours, os.pidfd_open(pid)
+
+    def close(self) -> None:
+        self.sock.close()
+        os.close(self.pidfd)
 
 
 def serve(sock_fd: int) -> None:
@@ -99,28 +130,35 @@ def serve(sock_fd: int) -> None:
     sock = socket.socket(fileno=sock_fd)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     jobs: set[int] = set()
-    _send(sock, {"hello": os.getpid(), "probe": probe.run_probe()})
+    report = probe.run_probe()
+    _send(sock, {"hello": os.getpid(), "probe": report})
+    wanted = tuple(name for name, info in report["layers"].items() if info["active"])
     # Objects that exist now are never collected in a job: its GC does not touch (and so copy) their pages.
     gc.collect()
     gc.freeze()
+    spare = None
     try:
+        spare = Spare(sock, wanted)
         while True:
             message, fds = _recv(sock)
             if message is None:
                 break
             op = message.get("op")
             if op == "spawn":
-                sys.stdout.flush()
-                sys.stderr.flush()
-                pid = os.fork()
-                if pid == 0:
-                    _job(sock, message, fds, os.getppid())
+                for _attempt in (1, 2):
+                    try:
+                        _send(spare.sock, message, fds)
+                        break
+                    except OSError:  # the spare died: reap it, make another
+                        spare.close()
+                        os.waitpid(spare.pid, 0)
+                        spare = Spare(sock, wanted)
                 for fd in fds:
                     os.close(fd)
-                jobs.add(pid)
-                pidfd = os.pidfd_open(pid)
-                _send(sock, {"pid": pid}, [pidfd])
-                os.close(pidfd)
+                jobs.add(spare.pid)
+                _send(sock, {"pid": spare.pid}, [spare.pidfd])
+                spare.close()
+                spare = Spare(sock, wanted)
             elif op == "reap":
                 pid = int(message["pid"])
                 if pid not in jobs:
@@ -139,11 +177,15 @@ def serve(sock_fd: int) -> None:
     except (ConnectionError, OSError):
         pass
     finally:
+        if spare is not None:
+            spare.sock.close()  # a spare that has not reached setsid yet sees EOF and exits
+            jobs.add(spare.pid)
         for pid in jobs:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
+            for kill in (os.kill, os.killpg):  # the leader is unreaped, so neither id can be reused
+                try:
+                    kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         for pid in jobs:
             try:
                 os.waitpid(pid, 0)

@@ -33,6 +33,21 @@ def pytest_configure(config):
             resource.setrlimit(res, (min(value, soft) if soft != resource.RLIM_INFINITY else value, value))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_jobs_dir(tmp_path_factory):
+    """Give this run a jobs folder of its own, so other runs' jobs cannot confuse the checks."""
+    base = tmp_path_factory.mktemp("sandbox-jobs")
+    os.chmod(base, 0o711)
+    os.chmod(base.parent, 0o755)
+    previous = os.environ.get("SANDBOX_JOBS_DIR")
+    os.environ["SANDBOX_JOBS_DIR"] = str(base)
+    yield base
+    if previous is None:
+        os.environ.pop("SANDBOX_JOBS_DIR", None)
+    else:
+        os.environ["SANDBOX_JOBS_DIR"] = previous
+
+
 @pytest.fixture(autouse=True)
 def _watchdog():
     faulthandler.dump_traceback_later(TEST_TIMEOUT_SECONDS, exit=True)

@@ -106,3 +106,23 @@ def test_jobs_leave_no_directory_behind(jobs_dir):
     run("open('scratch.txt', 'w').write('x')\nimport os\nos.symlink('/etc', 'etc-link')\n")
     time.sleep(0.1)
     assert set(os.listdir(jobs_dir)) == before
+
+
+def test_the_zygote_and_its_spare_exit_when_the_host_goes_away():
+    completed = run_cli("--probe")  # a host process that starts a zygote and exits without closing it
+    assert completed.returncode == 0
+    from sandbox.runner import host
+
+    host._zygote.ensure()
+    zygote = host._zygote._proc.pid
+    time.sleep(0.2)
+    with open(f"/proc/{zygote}/task/{zygote}/children") as fh:
+        children = [int(p) for p in fh.read().split()]
+    assert children, "the zygote keeps a pre-forked spare"
+    host._zygote._sock.close()  # as if this process had died: the zygote sees EOF
+    host._zygote._proc.wait(timeout=5)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") for p in children):
+        time.sleep(0.05)
+    assert not any(os.path.exists(f"/proc/{p}") for p in children)
+    host._zygote._proc = None
