@@ -95,12 +95,23 @@ class QuizWriteSerializer(serializers.ModelSerializer):
         model = Quiz
         ref_name = "QuizWriteInput"
         fields = list(services.QUIZ_FIELDS)
-        extra_kwargs = {"slug": {"required": False}}
+        extra_kwargs = {
+            "slug": {"required": False},
+            "pass_percent": {"min_value": 0, "max_value": 100},
+            "attempts_allowed": {"min_value": 1},
+            "draw_count": {"min_value": 1},
+            "time_limit_seconds": {"min_value": 1},
+        }
 
     def validate(self, data):
-        opens, closes = data.get("opens_at"), data.get("closes_at")
+        def current(name):
+            return data[name] if name in data else getattr(self.instance, name, None)
+
+        opens, closes = current("opens_at"), current("closes_at")
         if opens and closes and closes <= opens:
             raise serializers.ValidationError({"closes_at": ["The quiz must close after it opens."]})
+        if current("review_when") == Quiz.ReviewWhen.AFTER_CLOSE and not closes:
+            raise serializers.ValidationError({"closes_at": ["A review shown after the quiz closes needs a closing time."]})
         return data
 
 

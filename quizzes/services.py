@@ -1,9 +1,11 @@
 """Everything that writes quizzes, questions, attempts and regrades; the API and the pages both call these."""
 
+import functools
 import secrets
+import time
 from datetime import timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -94,6 +96,30 @@ def _answers_of(attempt):
 # --- attempts -----------------------------------------------------------------------------------------------
 
 
+def _retry_when_sqlite_is_locked(function):
+    """Retry a write that SQLite refused because another transaction held the lock.
+
+    SQLite has no row locks: two racing transactions that both read and then write make one of them fail
+    at once with "database is locked". Retried, it sees the other's committed state (e.g. already graded).
+    Postgres uses ``select_for_update`` instead and never gets here.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        for attempt_number in range(5):
+            try:
+                return function(*args, **kwargs)
+            except OperationalError as exc:
+                if connection.vendor != "sqlite" or "locked" not in str(exc) or attempt_number == 4:
+                    raise
+                time.sleep(0.05 * (attempt_number + 1))
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+
+@_retry_when_sqlite_is_locked
 def attempt_start(*, quiz, user, now=None):
     """Start an attempt at ``quiz`` for ``user``, or return the one still open: ``(attempt, created)``.
 
@@ -178,6 +204,7 @@ def _is_overdue(attempt, now):
     return attempt.is_open and attempt.deadline is not None and now >= attempt.deadline
 
 
+@_retry_when_sqlite_is_locked
 def attempt_save(*, attempt, user, answers, now=None):
     """Save some answers of an open attempt (``{question id: answer}``; None clears one) and return it.
 
@@ -212,6 +239,7 @@ def attempt_save(*, attempt, user, answers, now=None):
     return locked
 
 
+@_retry_when_sqlite_is_locked
 def attempt_submit(*, attempt, user, answers=None, now=None):
     """Submit and grade an open attempt, saving ``answers`` first if given; return the graded attempt.
 

@@ -114,3 +114,25 @@ def test_unknown_quiz_is_404_with_the_error_shape(api_as, instructor, db):
     response = api_as(instructor).get("/api/v1/quizzes/987654/questions/")
     assert response.status_code == status.HTTP_404_NOT_FOUND
     assert response.json() == {"detail": "No quiz with this id.", "code": "not_found"}
+
+
+@pytest.mark.parametrize(("payload", "field"), [
+    ({"title": "x", "pass_percent": 150}, "pass_percent"),
+    ({"title": "x", "attempts_allowed": 0}, "attempts_allowed"),
+    ({"title": "x", "draw_count": 0}, "draw_count"),
+    ({"title": "x", "review_when": "after_close"}, "closes_at"),
+    ({"title": "x", "opens_at": "2030-01-02T00:00:00Z", "closes_at": "2030-01-01T00:00:00Z"}, "closes_at"),
+])
+def test_quiz_settings_out_of_range_are_refused(api_as, instructor, payload, field):
+    response = api_as(instructor).post("/api/v1/quizzes/", payload, format="json")
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert field in response.json()["errors"]
+    assert not Quiz.objects.exists()
+
+
+def test_a_partial_update_is_checked_against_the_saved_settings(api_as, instructor, make_quiz):
+    quiz = make_quiz()
+    response = api_as(instructor).patch(f"/api/v1/quizzes/{quiz.pk}/", {"review_when": "after_close"}, format="json")
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    ok = api_as(instructor).patch(f"/api/v1/quizzes/{quiz.pk}/", {"pass_percent": 80, "published": False}, format="json")
+    assert ok.status_code == status.HTTP_200_OK and ok.json()["pass_percent"] == 80.0
