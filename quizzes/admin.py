@@ -5,7 +5,7 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
-from . import services
+from . import grading, services
 from .models import Attempt, AttemptAnswer, Choice, Question, Quiz, Regrade, RegradeChange
 
 
@@ -99,6 +99,17 @@ class QuestionAdmin(InstructorAdmin):
     search_fields = ("text",)
     inlines = [ChoiceInline]
     actions = ["regrade"]
+
+    def save_related(self, request, form, formsets, change):
+        # The admin edits choices in a formset, after the question is saved: check the whole at the end,
+        # and say plainly when the question cannot be graded as it stands.
+        super().save_related(request, form, formsets, change)
+        question = form.instance
+        choices = [{"text": c.text, "is_correct": c.is_correct, "position": c.position} for c in question.choices.all()]
+        problems = grading.key_errors(kind=question.kind, choices=choices, key=question.key or {},
+                                      rule=question.scoring_rule, points=question.points)
+        for field, message in problems:
+            self.message_user(request, f"This question cannot be graded yet: {field}: {message}", messages.WARNING)
 
     @admin.action(description="Regrade every attempt of the selected questions")
     def regrade(self, request, queryset):

@@ -40,6 +40,13 @@ def api_error(exc):
     return exceptions.ValidationError(exc.errors or {"non_field_errors": [exc.message]})
 
 
+def _quiz_or_404(quiz_id):
+    try:
+        return selectors.quiz_get(quiz_id=quiz_id)
+    except services.QuizError as exc:
+        raise api_error(exc) from None
+
+
 def _quiz_for(request, quiz_id):
     quiz = selectors.quiz_get(quiz_id=quiz_id)
     services.quiz_check_access(quiz=quiz, user=request.user)
@@ -345,22 +352,16 @@ class QuizDetailView(APIView):
     @extend_schema(request=QuizWriteSerializer, responses={200: QuizSerializer, 400: _ERROR, 404: _ERROR},
                    summary="Change a quiz")
     def patch(self, request, quiz_id):
-        quiz = self._get(quiz_id)
+        quiz = _quiz_or_404(quiz_id)
         data = QuizWriteSerializer(quiz, data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.quiz_update(quiz=quiz, **data.validated_data)
-        return Response(QuizSerializer(self._get(quiz_id)).data)
+        return Response(QuizSerializer(_quiz_or_404(quiz_id)).data)
 
     @extend_schema(responses={204: None, 404: _ERROR}, summary="Delete a quiz")
     def delete(self, request, quiz_id):
-        self._get(quiz_id).delete()
+        _quiz_or_404(quiz_id).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    def _get(self, quiz_id):
-        try:
-            return selectors.quiz_get(quiz_id=quiz_id)
-        except services.QuizError as exc:
-            raise api_error(exc) from None
 
 
 class QuizAttemptsView(APIView):
@@ -392,11 +393,7 @@ class QuizAttemptsView(APIView):
 
 
 def _own_attempt(request, attempt_id, *, allow_instructor=False):
-    attempt = selectors.attempt_get(attempt_id=attempt_id)
-    if attempt.user_id != request.user.pk and not (allow_instructor and request.user.is_instructor):
-        raise services.QuizForbidden("This attempt belongs to another user.", code="not_your_attempt")
-    services.quiz_check_access(quiz=attempt.quiz, user=request.user)
-    return attempt
+    return selectors.attempt_for(attempt_id=attempt_id, user=request.user, allow_instructor=allow_instructor)
 
 
 class AttemptDetailView(APIView):
@@ -462,13 +459,13 @@ class QuizQuestionsView(APIView):
 
     @extend_schema(responses={200: QuestionAuthorSerializer(many=True), 404: _ERROR}, summary="List a quiz's questions")
     def get(self, request, quiz_id):
-        quiz = QuizDetailView()._get(quiz_id)
+        quiz = _quiz_or_404(quiz_id)
         return Response(QuestionAuthorSerializer(selectors.questions_of(quiz=quiz), many=True).data)
 
     @extend_schema(request=QuestionAuthorSerializer, responses={201: QuestionAuthorSerializer, 400: _ERROR},
                    summary="Add a question")
     def post(self, request, quiz_id):
-        quiz = QuizDetailView()._get(quiz_id)
+        quiz = _quiz_or_404(quiz_id)
         data = QuestionAuthorSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -543,7 +540,7 @@ class QuizStatsView(APIView):
 
     @extend_schema(parameters=[_WHICH], responses={200: _STATS, 400: _ERROR, 404: _ERROR}, summary="Quiz statistics")
     def get(self, request, quiz_id):
-        quiz = QuizDetailView()._get(quiz_id)
+        quiz = _quiz_or_404(quiz_id)
         return Response(selectors.quiz_stats(quiz=quiz, which=_which(request)))
 
 
@@ -562,7 +559,7 @@ class QuizExportView(APIView):
     @extend_schema(parameters=[_WHICH], responses={(200, "text/csv"): OpenApiTypes.STR, 404: _ERROR},
                    summary="Export attempts (CSV)")
     def get(self, request, quiz_id):
-        quiz = QuizDetailView()._get(quiz_id)
+        quiz = _quiz_or_404(quiz_id)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         for row in selectors.attempts_export_rows(quiz=quiz, which=_which(request)):
@@ -591,7 +588,7 @@ class QuizImportGiftView(APIView):
         summary="Import GIFT questions",
     )
     def post(self, request, quiz_id):
-        quiz = QuizDetailView()._get(quiz_id)
+        quiz = _quiz_or_404(quiz_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

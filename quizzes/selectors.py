@@ -103,6 +103,20 @@ def attempt_get(*, attempt_id):
         raise QuizNotFound("No attempt with this id.") from None
 
 
+def attempt_for(*, attempt_id, user, allow_instructor=False):
+    """Return ``user``'s attempt (instructors may read anyone's) or raise: 404 unknown, 403 someone else's.
+
+    The quiz's access rules (published, Pro) apply to the attempt too.
+    """
+    from .services import QuizForbidden, quiz_check_access
+
+    attempt = attempt_get(attempt_id=attempt_id)
+    if attempt.user_id != user.pk and not (allow_instructor and user.is_instructor):
+        raise QuizForbidden("This attempt belongs to another user.", code="not_your_attempt")
+    quiz_check_access(quiz=attempt.quiz, user=user)
+    return attempt
+
+
 def attempt_view(*, attempt, viewer, now=None):
     """Return the attempt as ``viewer`` may see it now: questions, saved answers, and what review allows.
 

@@ -56,11 +56,7 @@ def attempt_start(request, quiz_id):
 
 
 def _own_attempt(request, attempt_id):
-    attempt = selectors.attempt_get(attempt_id=attempt_id)
-    if attempt.user_id != request.user.pk:
-        raise services.QuizForbidden("This attempt belongs to another user.", code="not_your_attempt")
-    services.quiz_check_access(quiz=attempt.quiz, user=request.user)
-    return attempt
+    return selectors.attempt_for(attempt_id=attempt_id, user=request.user)
 
 
 def answers_from_form(questions, post):

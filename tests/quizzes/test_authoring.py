@@ -136,3 +136,18 @@ def test_a_partial_update_is_checked_against_the_saved_settings(api_as, instruct
     assert response.status_code == status.HTTP_400_BAD_REQUEST
     ok = api_as(instructor).patch(f"/api/v1/quizzes/{quiz.pk}/", {"pass_percent": 80, "published": False}, format="json")
     assert ok.status_code == status.HTTP_200_OK and ok.json()["pass_percent"] == 80.0
+
+
+def test_the_admin_warns_when_a_question_cannot_be_graded(client, instructor, make_quiz):
+    quiz = make_quiz(questions=False)
+    client.force_login(instructor)
+    response = client.post("/admin/quizzes/question/add/", {
+        "quiz": quiz.pk, "kind": "single", "text": "No right choice", "points": "1", "explanation": "",
+        "scoring_rule": "", "key": "{}", "order": "1",
+        "choices-TOTAL_FORMS": "2", "choices-INITIAL_FORMS": "0", "choices-MIN_NUM_FORMS": "0",
+        "choices-MAX_NUM_FORMS": "1000",
+        "choices-0-text": "a", "choices-0-order": "1", "choices-0-feedback": "",
+        "choices-1-text": "b", "choices-1-order": "2", "choices-1-feedback": "",
+    }, follow=True)
+    assert response.status_code == 200
+    assert "This question cannot be graded yet: choices: Mark exactly one choice correct." in response.content.decode()

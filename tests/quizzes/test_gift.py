@@ -200,3 +200,4 @@ def test_the_api_imports_gift_text(api_as, instructor, make_quiz):
     assert bad.status_code == 400
     assert bad.json()["errors"]["file"] == ["line 1: Essay questions ({}) are not supported."]
     assert quiz.questions.count() == 10
+

@@ -28,7 +28,17 @@ def assert_no_secret_fields(data, *, where):
             assert_no_secret_fields(item, where=where)
 
 
-def _learner_responses(api, client, quiz):
+def _lesson_partial(quiz, user):
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    from quizzes.selectors import lesson_quizzes
+
+    return HttpResponse(render_to_string("quizzes/_lesson_quizzes.html",
+                                         {"quizzes": lesson_quizzes(lesson=quiz.lesson, user=user)}))
+
+
+def _learner_responses(api, client, quiz, user):
     """Yield (where, response) for every learner-facing response before grading."""
     yield "quiz detail", api.get(f"/api/v1/quizzes/{quiz.pk}/")
     yield "quiz list", api.get("/api/v1/quizzes/")
@@ -42,6 +52,7 @@ def _learner_responses(api, client, quiz):
     yield "quiz page", client.get(f"/quizzes/{quiz.pk}/")
     yield "take page", client.get(f"/quizzes/attempts/{attempt_id}/")
     yield "quiz list page", client.get("/quizzes/")
+    yield "lesson quizzes partial", _lesson_partial(quiz, user)
 
 
 @pytest.mark.parametrize("kind", ["single", "multiple", "true_false", "numeric", "short_text", "ordering"])
@@ -52,7 +63,7 @@ def test_learner_responses_before_grading_hold_no_key(kind, make_quiz, student, 
         if other != kind:
             question.delete()
     client.force_login(student)
-    for where, response in _learner_responses(api_as(student), client, quiz):
+    for where, response in _learner_responses(api_as(student), client, quiz, student):
         assert response.status_code in (200, 201), (where, response.status_code)
         assert_no_secret(response.content, where=f"{kind}: {where}")
         if response["Content-Type"].startswith("application/json"):
