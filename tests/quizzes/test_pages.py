@@ -177,3 +177,19 @@ def test_lesson_quizzes_lists_published_quizzes_with_the_best_score(make_quiz, m
     assert quizzes[0].best_percent == pytest.approx(200 / 7, abs=1e-3) and quizzes[1].best_percent is None
     assert f"/quizzes/{shown.pk}/" in html and f"/quizzes/{other.pk}/" in html
     assert "your best: <strong data-testid=\"best-score\">29%</strong>" in html
+
+
+def test_take_and_quiz_pages_query_counts_are_pinned(logged_in, make_quiz, django_assert_max_num_queries):
+    quiz = make_quiz()
+    _, location = _start(logged_in, quiz)
+    with django_assert_max_num_queries(6):  # session, user, then the attempt, its answers and choices
+        assert logged_in.get(location).status_code == 200
+    with django_assert_max_num_queries(5):
+        assert logged_in.get(f"/quizzes/{quiz.pk}/").status_code == 200
+
+
+def test_a_quiz_without_a_lesson_is_listed_and_taken(make_quiz, student, api_as):
+    quiz = make_quiz(lesson=None)
+    listed = api_as(student).get("/api/v1/quizzes/").json()
+    assert [(q["id"], q["lesson"], q["lesson_title"]) for q in listed] == [(quiz.pk, None, None)]
+    assert api_as(student).post(f"/api/v1/quizzes/{quiz.pk}/attempts/").status_code == 201

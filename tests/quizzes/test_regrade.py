@@ -104,3 +104,27 @@ def test_regrade_runs_in_a_celery_worker(transactional_db, celery_worker_process
     assert body["changes"] == [{"attempt": attempt.pk, "old_points": 0.0, "new_points": 2.0, "old_score": 0.0,
                                 "new_score": 2.0, "old_percent": 0.0, "new_percent": 100.0}]
     assert Attempt.objects.get(pk=attempt.pk).score == 2.0
+
+
+def test_the_overdue_sweeper_task_submits_expired_attempts(make_quiz, student):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quizzes.tasks import close_overdue_attempts
+
+    quiz, question = _quiz_with_a_wrong_key(make_quiz, time_limit_seconds=30)
+    attempt, _ = services.attempt_start(quiz=quiz, user=student)
+    services.attempt_save(attempt=attempt, user=student,
+                          answers={question.pk: question.choices.get(text="Making predictions").uid})
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(seconds=1))
+    assert close_overdue_attempts() == {"closed": 1}
+    attempt.refresh_from_db()
+    assert (attempt.state, attempt.auto_submitted, attempt.score) == ("graded", True, 2.0)
+    assert close_overdue_attempts() == {"closed": 0}
+
+
+def test_a_regrade_task_for_a_missing_regrade_does_nothing(db):
+    from quizzes.tasks import regrade_question
+
+    assert regrade_question(424242) == {"regrade": 424242, "state": "missing"}
