@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 
 
@@ -30,8 +31,7 @@ def main(argv=None) -> int:
     from . import SubmissionError, probe_layers, run_submission
 
     if args.probe:
-        print(json.dumps(probe_layers(), indent=2))
-        return 0
+        return _print(probe_layers())
     if not args.submission:
         return _fail("give a submission file, or --probe")
     try:
@@ -60,7 +60,15 @@ def main(argv=None) -> int:
         return _fail(f"bad submission: {exc}")
     except ValueError as exc:  # bad --limits
         return _fail(str(exc))
-    print(json.dumps(result, indent=2))
+    return _print(result)
+
+
+def _print(obj) -> int:
+    try:
+        print(json.dumps(obj, indent=2))
+        sys.stdout.flush()
+    except BrokenPipeError:  # e.g. piped into head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

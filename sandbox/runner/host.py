@@ -117,7 +117,13 @@ class Zygote:
     def ensure(self) -> None:
         with self._lock:
             if self._owner != os.getpid():
-                # Forked (e.g. a prefork pool): the socket is shared with the parent; start our own.
+                # Forked (e.g. a prefork pool): the zygote is the parent's; close our copy of its socket
+                # (the parent keeps its own) and start a zygote of our own.
+                if self._sock is not None:
+                    try:
+                        self._sock.close()
+                    except OSError:
+                        pass
                 self._sock = None
                 self._proc = None
                 self._start()

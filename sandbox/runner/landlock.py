@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import fcntl
 import os
 import stat
 
@@ -22,6 +23,7 @@ SYS_LANDLOCK_RESTRICT_SELF = 446
 LANDLOCK_CREATE_RULESET_VERSION = 1 << 0
 LANDLOCK_RULE_PATH_BENEATH = 1
 PR_SET_NO_NEW_PRIVS = 38
+HIGH_FD = 1000  # prepared rulesets live at or above this fd
 
 ACCESS_FS_EXECUTE = 1 << 0
 ACCESS_FS_WRITE_FILE = 1 << 1
@@ -101,51 +103,81 @@ def set_no_new_privs() -> None:
         _raise("prctl(PR_SET_NO_NEW_PRIVS)")
 
 
+class Ruleset:
+    """A Landlock ruleset being built; ``enforce()`` restricts the calling process with it."""
+
+    def __init__(self):
+        self.abi = abi_version()
+        if self.abi < 1:
+            raise LandlockError(errno.ENOSYS, "Landlock is not available on this kernel")
+        self.fs = handled_fs(self.abi)
+        attr = _RulesetAttr(handled_access_fs=self.fs)
+        size = ctypes.sizeof(_RulesetAttr)
+        if self.abi >= 4:
+            attr.handled_access_net = ACCESS_NET_BIND_TCP | ACCESS_NET_CONNECT_TCP
+        if self.abi >= 6:
+            attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
+        else:
+            size = 16 if self.abi >= 4 else 8
+        self.fd = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
+                                ctypes.c_uint32(0))
+        if self.fd < 0:
+            _raise("landlock_create_ruleset")
+        self.fd = self._move_high(self.fd)
+        self.granted = []
+
+    @staticmethod
+    def _move_high(fd: int) -> int:
+        """Keep the ruleset out of the low fds a job's pipes are placed on (see zygote._arrange_fds)."""
+        high = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, HIGH_FD)
+        os.close(fd)
+        return high
+
+    def allow(self, paths, rights: int) -> None:
+        """Grant ``rights`` beneath each path; an int is an O_PATH fd opened earlier (e.g. before a uid
+        change, for a directory whose parents the new uid cannot enter). Missing paths are skipped."""
+        for path in paths:
+            try:
+                fd = os.dup(path) if isinstance(path, int) else os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                allowed = rights & self.fs
+                if not stat.S_ISDIR(os.fstat(fd).st_mode):
+                    allowed &= FILE_RIGHTS
+                rule = _PathBeneathAttr(allowed_access=allowed, parent_fd=fd)
+                if _libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(self.fd), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
+                                 ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
+                    _raise(f"landlock_add_rule({path})")
+                self.granted.append(path)
+            finally:
+                os.close(fd)
+
+    def enforce(self) -> dict:
+        try:
+            set_no_new_privs()
+            if _libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(self.fd), ctypes.c_uint32(0)) != 0:
+                _raise("landlock_restrict_self")
+        finally:
+            self.close()
+        return {"abi": self.abi, "net": self.abi >= 4, "scoped": self.abi >= 6, "granted": self.granted}
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
 def restrict(read_paths, write_paths) -> dict:
     """Restrict this process (and its future threads) to the given paths; return what was applied.
 
     Paths that do not exist are skipped. Raises LandlockError when Landlock is unavailable.
     """
-    abi = abi_version()
-    if abi < 1:
-        raise LandlockError(errno.ENOSYS, "Landlock is not available on this kernel")
-    fs = handled_fs(abi)
-    attr = _RulesetAttr(handled_access_fs=fs)
-    size = ctypes.sizeof(_RulesetAttr)
-    if abi >= 4:
-        attr.handled_access_net = ACCESS_NET_BIND_TCP | ACCESS_NET_CONNECT_TCP
-    if abi >= 6:
-        attr.scoped = SCOPE_ABSTRACT_UNIX_SOCKET | SCOPE_SIGNAL
-    else:
-        size = 16 if abi >= 4 else 8
-    ruleset = _libc.syscall(SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size),
-                            ctypes.c_uint32(0))
-    if ruleset < 0:
-        _raise("landlock_create_ruleset")
+    ruleset = Ruleset()
     try:
-        granted = []
-        for paths, rights in ((read_paths, READ), (write_paths, READ_WRITE)):
-            for path in paths:
-                try:
-                    # An int is an O_PATH fd opened earlier (e.g. the job directory, opened before the
-                    # uid change, whose parents the job's uid may not be able to enter).
-                    fd = os.dup(path) if isinstance(path, int) else os.open(path, os.O_PATH | os.O_CLOEXEC)
-                except OSError:
-                    continue
-                try:
-                    allowed = rights & fs
-                    if not stat.S_ISDIR(os.fstat(fd).st_mode):
-                        allowed &= FILE_RIGHTS
-                    rule = _PathBeneathAttr(allowed_access=allowed, parent_fd=fd)
-                    if _libc.syscall(SYS_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(LANDLOCK_RULE_PATH_BENEATH),
-                                     ctypes.byref(rule), ctypes.c_uint32(0)) != 0:
-                        _raise(f"landlock_add_rule({path})")
-                    granted.append(path)
-                finally:
-                    os.close(fd)
-        set_no_new_privs()
-        if _libc.syscall(SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
-            _raise("landlock_restrict_self")
-    finally:
-        os.close(ruleset)
-    return {"abi": abi, "net": abi >= 4, "scoped": abi >= 6, "granted": granted}
+        ruleset.allow(read_paths, READ)
+        ruleset.allow(write_paths, READ_WRITE)
+    except BaseException:
+        ruleset.close()
+        raise
+    return ruleset.enforce()

@@ -188,34 +188,46 @@ def die_with_parent(parent_pid: int) -> None:
         os._exit(0)
 
 
-def prepare(wanted: tuple) -> tuple[list, dict]:
-    """Apply the job-independent part of the layers (a spare child does this before it has a job).
+class Prepared:
+    """What a spare child set up before it had a job: namespaces, a Landlock ruleset with the read
+    rules, the seccomp program with its pid patched in. Nothing of it depends on the job."""
 
-    Return (prepared names, {name: error}): ``netns`` entered, ``mountns`` namespace entered (its
-    tmpfs comes with the job directory).
-    """
-    prepared, failed = [], {}
-    if os.geteuid() != 0:
-        return prepared, failed
-    for name, fn in (("netns", unshare_network), ("mountns", private_mount_namespace)):
-        if name in wanted:
-            try:
-                fn()
-            except Exception as exc:  # reported with the job's layers
-                failed[name] = f"{type(exc).__name__}: {exc}"
-            else:
-                prepared.append(name)
-    return prepared, failed
+    def __init__(self, namespaces: list, failed: dict, ruleset=None, program=None):
+        self.namespaces, self.failed, self.ruleset, self.program = namespaces, failed, ruleset, program
+
+
+def prepare(wanted: tuple) -> Prepared:
+    """Apply or build the job-independent part of the layers (a spare child does this in advance)."""
+    prepared = Prepared([], {})
+    if os.geteuid() == 0:
+        for name, fn in (("netns", unshare_network), ("mountns", private_mount_namespace)):
+            if name in wanted:
+                try:
+                    fn()
+                except Exception as exc:  # reported with the job's layers
+                    prepared.failed[name] = f"{type(exc).__name__}: {exc}"
+                else:
+                    prepared.namespaces.append(name)
+    if "landlock" in wanted:
+        try:
+            prepared.ruleset = landlock.Ruleset()
+            prepared.ruleset.allow(read_paths(), landlock.READ)
+        except Exception:  # noqa: BLE001 - apply() tries again and reports the error
+            if prepared.ruleset is not None:
+                prepared.ruleset.close()
+            prepared.ruleset = None
+    if "seccomp" in wanted:
+        prepared.program = seccomp_filter.patched(os.getpid())
+    return prepared
 
 
 def apply(job_dir: str, limits: dict, *, uid: int | None, wanted: tuple, parent_pid: int,
-          prepared: tuple[list, dict] | None = None) -> tuple[list, dict]:
+          prepared: Prepared | None = None) -> tuple[list, dict]:
     """Apply the wanted layers; return (active layer names, {layer: error} for those that failed)."""
     root = os.geteuid() == 0
     if prepared is None:
         prepared = prepare(wanted)
-    namespaces, failed = prepared
-    failed = dict(failed)
+    namespaces, failed = prepared.namespaces, dict(prepared.failed)
     active = [name for name in namespaces if name == "netns"]
 
     def attempt(name, fn):
@@ -239,7 +251,16 @@ def apply(job_dir: str, limits: dict, *, uid: int | None, wanted: tuple, parent_
     elif "uid" in wanted:
         failed["uid"] = "not root" if not root else "the Python installation is not readable by another uid"
     die_with_parent(parent_pid)
-    attempt("landlock", lambda: landlock.restrict(read_paths(), [job_fd]))
+    def restrict():
+        ruleset = prepared.ruleset or landlock.Ruleset()
+        if prepared.ruleset is None:
+            ruleset.allow(read_paths(), landlock.READ)
+        ruleset.allow([job_fd], landlock.READ_WRITE)
+        ruleset.enforce()
+
+    attempt("landlock", restrict)
+    if prepared.ruleset is not None:
+        prepared.ruleset.close()  # unused when landlock was not wanted
     os.close(job_fd)
-    attempt("seccomp", lambda: seccomp_filter.apply(os.getpid()))
+    attempt("seccomp", lambda: seccomp_filter.apply(os.getpid(), prepared.program))
     return active, failed

@@ -115,26 +115,39 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
-def apply(own_pid: int | None = None) -> None:
-    """Load the filter into this process; it is inherited by every thread created afterwards."""
-    own_pid = os.getpid() if own_pid is None else own_pid
+def patched(own_pid: int) -> bytearray | None:
+    """Return the compiled filter with ``own_pid`` in place, or None when it must be built by libseccomp."""
     program = compiled()
     if not program or SYS_SECCOMP is None:
-        build(own_pid).load()
-        return
+        return None
     code = bytearray(program)
     for i in range(0, len(code), 8):
         op, jt, jf, k = _BPF_INSTRUCTION.unpack_from(code, i)
         if op == BPF_JMP_JEQ_K and k == PID_PLACEHOLDER:
             _BPF_INSTRUCTION.pack_into(code, i, op, jt, jf, own_pid)
+    return code
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+
+
+def apply(own_pid: int | None = None, program: bytearray | None = None) -> None:
+    """Load the filter into this process; it is inherited by every thread created afterwards.
+
+    ``program``: the result of ``patched(own_pid)``, when prepared in advance.
+    """
+    own_pid = os.getpid() if own_pid is None else own_pid
+    code = program if program is not None else patched(own_pid)
+    if code is None:
+        build(own_pid).load()
+        return
     buffer = (ctypes.c_char * len(code)).from_buffer(code)
     prog = _SockFprog(len(code) // 8, ctypes.addressof(buffer))
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
-    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
-    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+    if _libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
-    if libc.syscall(ctypes.c_long(SYS_SECCOMP), ctypes.c_uint(SECCOMP_SET_MODE_FILTER), ctypes.c_uint(0),
-                    ctypes.byref(prog)) != 0:
+    if _libc.syscall(ctypes.c_long(SYS_SECCOMP), ctypes.c_uint(SECCOMP_SET_MODE_FILTER), ctypes.c_uint(0),
+                     ctypes.byref(prog)) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"seccomp(SET_MODE_FILTER): {os.strerror(err)}")

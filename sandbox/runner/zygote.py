@@ -66,8 +66,8 @@ def _warm_up() -> None:
     import json, traceback, linecache, io, time  # noqa: E401,F401
 
 
-def _arrange_fds(fds: list) -> None:
-    """Put the job's pipes on 1..4, /dev/null on 0, and close everything else."""
+def _arrange_fds(fds: list, keep: int | None = None) -> None:
+    """Put the job's pipes on 1..4, /dev/null on 0, and close everything else but ``keep`` (a high fd)."""
     high = [os.dup(fd) for fd in fds]  # move out of the way of 0..4 before dup2
     for fd in fds:
         os.close(fd)
@@ -75,7 +75,11 @@ def _arrange_fds(fds: list) -> None:
     os.dup2(devnull, 0)
     for target, fd in zip(CHILD_FDS, high):
         os.dup2(fd, target)
-    os.closerange(5, 1 << 16)
+    if keep is None:
+        os.closerange(5, 1 << 16)
+    else:
+        os.closerange(5, keep)
+        os.closerange(keep + 1, 1 << 16)
 
 
 def _spare_child(host_sock: socket.socket, spare_sock: socket.socket, parent: int, wanted: tuple) -> None:
@@ -91,11 +95,12 @@ def _spare_child(host_sock: socket.socket, spare_sock: socket.socket, parent: in
         for sig in (signal.SIGPIPE, signal.SIGXFSZ):
             signal.signal(sig, signal.SIG_IGN)
         prepared = layers.prepare(wanted)
+        child.rehearse()
         message, fds = _recv(spare_sock)
         spare_sock.close()
         if message is None or len(fds) != len(CHILD_FDS):
             os._exit(0)
-        _arrange_fds(fds)
+        _arrange_fds(fds, keep=prepared.ruleset.fd if prepared.ruleset is not None else None)
         active, failed = layers.apply(message["job_dir"], message["limits"], uid=message.get("uid"),
                                       wanted=tuple(message["wanted"]), parent_pid=parent, prepared=prepared)
         child.main(active, failed, message["limits"], tuple(message["required"]))
@@ -146,19 +151,21 @@ def serve(sock_fd: int) -> None:
             op = message.get("op")
             if op == "spawn":
                 for _attempt in (1, 2):
+                    if spare is None:
+                        spare = Spare(sock, wanted)
                     try:
                         _send(spare.sock, message, fds)
                         break
                     except OSError:  # the spare died: reap it, make another
                         spare.close()
                         os.waitpid(spare.pid, 0)
-                        spare = Spare(sock, wanted)
+                        spare = None
                 for fd in fds:
                     os.close(fd)
                 jobs.add(spare.pid)
                 _send(sock, {"pid": spare.pid}, [spare.pidfd])
                 spare.close()
-                spare = Spare(sock, wanted)
+                spare = None
             elif op == "reap":
                 pid = int(message["pid"])
                 if pid not in jobs:
@@ -168,6 +175,9 @@ def serve(sock_fd: int) -> None:
                 jobs.discard(pid)
                 _send(sock, {"pid": pid, "status": status, "utime": usage.ru_utime, "stime": usage.ru_stime,
                              "maxrss_kb": usage.ru_maxrss})
+                if spare is None:
+                    # Fork the next job's child now, between jobs, rather than while a job runs.
+                    spare = Spare(sock, wanted)
             elif op == "ping":
                 _send(sock, {"pong": os.getpid()})
             else:

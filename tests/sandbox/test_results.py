@@ -139,6 +139,12 @@ def test_plain_code_output_and_usage():
     assert result["usage"]["wall_seconds"] < 5
 
 
+def test_numpy_with_openblas_threads_works_under_the_filter():
+    result = run("import numpy as np\na = np.ones((400, 400))\nprint(float((a @ a).sum()))\n")
+    assert result["status"] == "succeeded", result
+    assert result["stdout"] == f"{400.0 ** 3}\n"
+
+
 def test_sys_exit_zero_is_success_and_nonzero_is_an_error():
     assert run("import sys\nsys.exit(0)")["status"] == "succeeded"
     result = run("import sys\nsys.exit(3)")
