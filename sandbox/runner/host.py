@@ -228,6 +228,8 @@ class Job:
         self.next_id = 0
         self.done_sent = False
         self.exit_time = None
+        self.discarded = 0
+        self.awaiting = None
 
     # setup
     def start(self, payload: dict, uid) -> None:
@@ -349,6 +351,11 @@ class Job:
             self._messages(data)
             return
         if self.discard_output:
+            # Dropped, but still counted: a flood during the checks is stopped like any other.
+            self.discarded += len(data)
+            if self.discarded > self.output_cap:
+                self.kill("output_limit", f"Your code printed more than {self.limits['output_kb']} KB during "
+                                          "the checks; the job was stopped.")
             return
         buffer = self.out[name]
         room = self.output_cap - len(buffer)
@@ -427,10 +434,11 @@ class Job:
             self.discard_output = True  # learner output during checks could reveal hidden inputs
             return
         if kind == "reply" and self.ready is not None:
-            if set(message) - {"type", "id", "ok", "value", "error"} or not isinstance(message.get("id"), int) \
+            if set(message) - {"type", "id", "ok", "value", "error"} or message.get("id") != self.awaiting \
                     or not isinstance(message.get("ok"), bool):
                 raise wire.WireError("bad reply")
             self.replies[message["id"]] = message
+            self.awaiting = None
             return
         if kind == "result":
             allowed = {"type", "outcome", "message", "errors", "training", "line"}
@@ -452,8 +460,11 @@ class Job:
         raise wire.WireError(f"unexpected message {kind[:40]!r}")
 
     def _drain_output(self) -> None:
+        """Read what is already in the output pipes (bounded: a thread may still be writing)."""
         for name in ("stdout", "stderr"):
-            while name in self.fds:
+            for _ in range(self.output_cap // (1 << 16) + 2):
+                if name not in self.fds:
+                    break
                 try:
                     data = os.read(self.fds[name], 1 << 16)
                 except BlockingIOError:
@@ -469,6 +480,7 @@ class Job:
         """Send one call to the learner's module and wait for its reply (raises JobEnded)."""
         self.next_id += 1
         request = dict(request, id=self.next_id)
+        self.awaiting = self.next_id
         self.send(request)
         self.pump(lambda: request["id"] in self.replies or self.exited or self.kill_reason is not None)
         if request["id"] not in self.replies:

@@ -203,3 +203,23 @@ def test_a_forged_verdict_cannot_pass_the_checks():
     assert result["status"] == "failed"
     assert result["reason"] == "sandbox_violation"
     assert not any(c["passed"] for c in result.get("checks", []))
+
+
+def test_an_output_flood_during_the_checks_is_stopped():
+    code = GOOD_SIGMOID + "\n_orig = sigmoid\ndef sigmoid(x):\n    while True:\n        print('x' * 4096)\n"
+    result = run_exercise(code, "activation", output_kb=64)
+    assert result["reason"] == "output_limit"
+    assert len(result["stdout"]) < 70 * 1024
+
+
+def test_a_forged_reply_is_a_sandbox_violation():
+    code = GOOD_SIGMOID + """
+import os
+_orig = sigmoid
+def sigmoid(x):
+    os.write(4, b'{"type": "reply", "id": 999, "ok": true, "value": null}\\n')
+    return _orig(x)
+"""
+    result = run_exercise(code, "activation")
+    assert result["reason"] == "sandbox_violation"
+    assert not any(c["passed"] for c in result["checks"][1:])
