@@ -92,6 +92,13 @@ class Zygote:
             raise ZygoteError("the sandbox zygote did not start")
         ours.settimeout(30)
         self.probe = hello["probe"]
+        try:
+            swept = sweep_stale_job_dirs()
+        except OSError as exc:
+            log.warning("could not sweep old job directories: %s", exc)
+        else:
+            if swept:
+                log.info("removed %d job directories left by an earlier host", swept)
         active = [name for name, info in self.probe["layers"].items() if info["active"]]
         log.info("sandbox zygote %s started; active layers: %s", hello["hello"], ", ".join(active) or "none")
         missing = [name for name in layer_info.REQUIRED_FOR_CODE if name not in active]
@@ -179,6 +186,28 @@ def jobs_base() -> str:
     if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o022:
         raise ZygoteError(f"{base} must be a directory owned by this user and not writable by others")
     return base
+
+
+STALE_JOB_SECONDS = 3 * 3600  # longer than any job may run (limits.MAXIMUM["wall_seconds"] is 2 h)
+
+
+def sweep_stale_job_dirs(max_age: float = STALE_JOB_SECONDS) -> int:
+    """Remove job directories left behind by a host that died mid-job; return how many."""
+    base = jobs_base()
+    removed = 0
+    now = time.time()
+    for name in os.listdir(base):
+        if not name.startswith("job-"):
+            continue
+        path = os.path.join(base, name)
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and now - st.st_mtime > max_age:
+            remove_tree(path)
+            removed += 1
+    return removed
 
 
 def remove_tree(path: str) -> None:

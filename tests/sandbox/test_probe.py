@@ -126,3 +126,24 @@ def test_the_zygote_and_its_spare_exit_when_the_host_goes_away():
         time.sleep(0.05)
     assert not any(os.path.exists(f"/proc/{p}") for p in children)
     host._zygote._proc = None
+
+
+def test_job_directories_left_by_a_dead_host_are_swept(jobs_dir):
+    from sandbox.runner.host import sweep_stale_job_dirs
+
+    stale, fresh = jobs_dir / "job-stale", jobs_dir / "job-fresh"
+    for path in (stale, fresh):
+        path.mkdir()
+        (path / "left.txt").write_text("x")
+    (stale / "escape").symlink_to("/etc")
+    old = time.time() - 4 * 3600
+    os.utime(stale, (old, old))
+    try:
+        assert sweep_stale_job_dirs() == 1
+        assert not stale.exists() and fresh.exists()
+        assert os.path.exists("/etc/passwd")  # the symlink was removed, not followed
+    finally:
+        import shutil
+
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.rmtree(stale, ignore_errors=True)
