@@ -147,3 +147,45 @@ def test_job_directories_left_by_a_dead_host_are_swept(jobs_dir):
 
         shutil.rmtree(fresh, ignore_errors=True)
         shutil.rmtree(stale, ignore_errors=True)
+
+
+def test_inside_a_job_the_kernel_confirms_the_layers(active_layers):
+    result = run("import os\nstatus = open(f'/proc/{os.getpid()}/status').read()\n"
+                 "print('\\n'.join(l for l in status.splitlines() if l.split(':')[0] in "
+                 "('Uid', 'Gid', 'CapEff', 'CapPrm', 'NoNewPrivs', 'Seccomp', 'Groups')))\n")
+    assert result["status"] == "succeeded", result
+    fields = dict(line.split(":", 1) for line in result["stdout"].splitlines())
+    fields = {k: v.split() for k, v in fields.items()}
+    assert fields["NoNewPrivs"] == ["1"]
+    if "seccomp" in active_layers:
+        assert fields["Seccomp"] == ["2"]  # filter mode
+    if "uid" in active_layers:
+        assert fields["Uid"][0] != "0" and len(set(fields["Uid"])) == 1
+        assert fields["CapEff"] == ["0000000000000000"] and fields["CapPrm"] == ["0000000000000000"]
+        assert fields.get("Groups", []) == []
+
+
+def test_the_job_sees_only_loopback_in_its_network_namespace(active_layers):
+    if "netns" not in active_layers:
+        pytest.skip("no network namespace here (netns layer inactive)")
+    result = run("import os\nprint(open(f'/proc/{os.getpid()}/net/dev').read())\n")
+    names = [line.split(":")[0].strip() for line in result["stdout"].splitlines()[2:] if ":" in line]
+    assert names == ["lo"]
+
+
+def test_two_jobs_can_run_at_once():
+    import threading
+
+    results = []
+
+    def one(n):
+        results.append(run(f"import time\ntime.sleep(0.3)\nprint({n})\n"))
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(3)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert sorted(r["stdout"] for r in results) == ["0\n", "1\n", "2\n"]
+    assert time.monotonic() - started < 3
