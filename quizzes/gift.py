@@ -81,6 +81,11 @@ def _clean(text):
 def parse(text):
     """Parse GIFT ``text`` into a GiftResult; a question with a problem is reported, never half-imported."""
     result = GiftResult()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "\x00" in line:
+            result.errors.append(GiftIssue(number, "The line contains a NUL character."))
+    if result.errors:
+        return result
     for start_line, block in _blocks(text):
         if block.lstrip().startswith("$CATEGORY"):
             result.warnings.append(GiftIssue(start_line, "Categories are not supported; the line was ignored."))

@@ -105,6 +105,8 @@ def clean_answer(question, raw):
             raise AnswerError("Give the answer as text.")
         if len(raw) > MAX_TEXT_ANSWER:
             raise AnswerError(f"Keep the answer under {MAX_TEXT_ANSWER} characters.")
+        if "\x00" in raw:
+            raise AnswerError("The answer contains a NUL character; remove it.")
         return raw
     if kind == ORDERING:
         if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
@@ -337,6 +339,8 @@ def key_errors(*, kind, choices, key, rule="", points=1.0):
     errors = []
     if kind not in (SINGLE, MULTIPLE, TRUE_FALSE, NUMERIC, SHORT_TEXT, ORDERING):
         return [("kind", f"Unknown kind {kind!r}.")]
+    if _has_nul(key) or _has_nul(choices):
+        return [("key", "Text in the key or choices contains a NUL character.")]
     if points is None or points < 0:
         errors.append(("points", "Points cannot be negative."))
     if rule and rule not in RULES.get(kind, ()):
@@ -394,6 +398,16 @@ def key_errors(*, kind, choices, key, rule="", points=1.0):
                 else:
                     errors.extend(_fraction_errors(pattern, f"key.patterns[{i}]"))
     return errors
+
+
+def _has_nul(value):
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def _fraction_errors(item, path):

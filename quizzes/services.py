@@ -388,8 +388,11 @@ def _choices_for_true_false(key):
     ]
 
 
-def _validate_question(*, kind, choices, key, scoring_rule, points):
+def _validate_question(*, kind, choices, key, scoring_rule, points, text="", explanation=""):
     errors = {}
+    for field, value in (("text", text), ("explanation", explanation)):
+        if "\x00" in (value or ""):
+            errors[field] = ["Remove the NUL character."]
     for field, message in grading.key_errors(kind=kind, choices=choices, key=key, rule=scoring_rule, points=points):
         errors.setdefault(field, []).append(message)
     if errors:
@@ -404,13 +407,16 @@ def question_create(*, quiz, kind, text, points=1.0, explanation="", scoring_rul
 
     A true/false question may give ``key={"answer": true}`` instead of its two choices.
     """
+    if key is not None and not isinstance(key, dict):
+        raise QuizError("key: Give an object.", errors={"key": ["Give an object."]})
     key = dict(key or {})
     choices = [dict(c) for c in (choices or [])]
     if kind == grading.TRUE_FALSE and not choices:
         choices = _choices_for_true_false(key)
     if kind in grading.CHOICE_KINDS:
         key = {}
-    _validate_question(kind=kind, choices=choices, key=key, scoring_rule=scoring_rule, points=points)
+    _validate_question(kind=kind, choices=choices, key=key, scoring_rule=scoring_rule, points=points, text=text,
+                       explanation=explanation)
     if order is None:
         order = (quiz.questions.aggregate(last=Max("order"))["last"] or 0) + 1
     question = Question.objects.create(
@@ -434,6 +440,8 @@ def question_update(*, question, choices=None, **fields):
     Fixing a key does not change grades already given: request a regrade for that.
     """
     allowed = {"kind", "text", "points", "explanation", "scoring_rule", "key", "order"}
+    if "key" in fields and not isinstance(fields["key"], dict):
+        raise QuizError("key: Give an object.", errors={"key": ["Give an object."]})
     for name, value in fields.items():
         if name not in allowed:
             raise TypeError(f"Unknown question field {name!r}")
@@ -455,7 +463,8 @@ def question_update(*, question, choices=None, **fields):
     elif choices is None:
         new_choices = []
     _validate_question(kind=question.kind, choices=new_choices, key=question.key or {},
-                       scoring_rule=question.scoring_rule, points=question.points)
+                       scoring_rule=question.scoring_rule, points=question.points, text=question.text,
+                       explanation=question.explanation)
     question.save()
     if choices is not None or question.kind not in grading.CHOICE_KINDS:
         kept = {c["id"] for c in new_choices if c.get("id")}

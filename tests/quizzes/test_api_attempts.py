@@ -361,3 +361,21 @@ def test_query_counts_do_not_grow_with_the_number_of_questions(make_quiz, studen
             api.post(f"/api/v1/attempts/{attempt['id']}/submit/", {}, format="json")
         counts.append((len(read), len(submit)))
     assert counts[0] == counts[1]
+
+
+ODD_VALUES = [None, True, 0, -1, 1e308, "", " ", "x" * 600, "1e999", [], [None], [[]], {}, {"a": 1}, ["x"] * 50,
+              "\u0000", "nan", 3.5, "12,5"]
+
+
+def test_odd_answers_never_cause_a_server_error(make_quiz, student, api_as):
+    quiz = make_quiz()
+    api = api_as(student)
+    attempt = start(api, quiz).json()
+    for question in attempt["questions"]:
+        for value in ODD_VALUES:
+            response = api.patch(f"/api/v1/attempts/{attempt['id']}/", {"answers": {question["id"]: value}},
+                                 format="json")
+            assert response.status_code in (200, 400), (question["kind"], value, response.status_code)
+            if response.status_code == 400:
+                assert response.json()["detail"].startswith(f"answers.{question['id']}: ")
+    assert api.post(f"/api/v1/attempts/{attempt['id']}/submit/", {}, format="json").status_code == 200

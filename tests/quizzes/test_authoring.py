@@ -151,3 +151,23 @@ def test_the_admin_warns_when_a_question_cannot_be_graded(client, instructor, ma
     }, follow=True)
     assert response.status_code == 200
     assert "This question cannot be graded yet: choices: Mark exactly one choice correct." in response.content.decode()
+
+
+@pytest.mark.parametrize("key", [[1, 2], "3.14", 7])
+def test_a_key_that_is_not_an_object_is_refused(api_as, instructor, make_quiz, key):
+    quiz = make_quiz()
+    api = api_as(instructor)
+    created = api.post(f"/api/v1/quizzes/{quiz.pk}/questions/", {"kind": "numeric", "text": "Q", "key": key},
+                       format="json")
+    assert created.status_code == status.HTTP_400_BAD_REQUEST
+    assert created.json()["errors"] == {"key": ["Give an object."]}
+    changed = api.patch(f"/api/v1/questions/{quiz.kinds['numeric'].pk}/", {"key": key}, format="json")
+    assert changed.status_code == status.HTTP_400_BAD_REQUEST
+
+
+def test_a_key_with_a_nul_character_is_refused_not_a_server_error(api_as, instructor, make_quiz):
+    quiz = make_quiz(questions=False)
+    response = api_as(instructor).post(f"/api/v1/quizzes/{quiz.pk}/questions/", {
+        "kind": "short_text", "text": "Q", "key": {"answers": [{"text": "a\u0000b"}]}}, format="json")
+    assert response.status_code == status.HTTP_400_BAD_REQUEST
+    assert response.json()["errors"] == {"key": ["Text in the key or choices contains a NUL character."]}

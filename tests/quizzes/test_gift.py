@@ -201,3 +201,9 @@ def test_the_api_imports_gift_text(api_as, instructor, make_quiz):
     assert bad.json()["errors"]["file"] == ["line 1: Essay questions ({}) are not supported."]
     assert quiz.questions.count() == 10
 
+
+
+def test_a_nul_character_is_reported_by_line():
+    result = gift.parse("Fine {=a ~b}\n\nBad\x00 {=a ~b}\n")
+    assert result.errors == [gift.GiftIssue(3, "The line contains a NUL character.")]
+    assert result.questions == []

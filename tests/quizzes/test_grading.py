@@ -248,3 +248,13 @@ def test_key_errors_name_what_is_wrong():
     assert dict(grading.key_errors(kind="multiple", choices=[{"text": "a", "is_correct": True}, {"text": "b"}],
                                    key={}, rule="pairs")) == {
         "scoring_rule": "'pairs' is not a rule for multiple questions (allowed: right_minus_wrong, all_or_nothing)."}
+
+
+def test_short_text_refuses_nul_characters():
+    with pytest.raises(AnswerError, match="NUL"):
+        clean_answer(short(), "back\x00prop")
+
+
+def test_keys_with_nul_characters_are_refused():
+    errors = grading.key_errors(kind="short_text", choices=[], key={"answers": [{"text": "a\x00"}]})
+    assert errors == [("key", "Text in the key or choices contains a NUL character.")]
