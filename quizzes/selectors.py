@@ -1,5 +1,8 @@
 """Reads shared by the API and the pages: quizzes for a learner, attempts as a learner may see them, analytics."""
 
+import csv
+import io
+
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
@@ -278,3 +281,19 @@ def attempts_export_rows(*, quiz, which="all"):
                a.percent, int(bool(a.passed))] + [
             "" if points.get((a.pk, qid)) is None else points[(a.pk, qid)] for qid in questions
         ]
+
+
+def _csv_cell(value):
+    # A cell starting with = + - @ is a formula to a spreadsheet: quote it (CSV injection).
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def attempts_export_csv(*, quiz, which="all"):
+    """Return the CSV text of a quiz's counted attempts (see ``attempts_export_rows``), formula-safe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in attempts_export_rows(quiz=quiz, which=which):
+        writer.writerow([_csv_cell(value) for value in row])
+    return buffer.getvalue()

@@ -6,7 +6,6 @@ compare-and-set on the attempt's state does the same. Both runtimes run these te
 
 import threading
 
-import pytest
 from django.db import connections
 
 from quizzes.models import Attempt, AttemptAnswer
