@@ -176,7 +176,8 @@ def serve(sock_fd: int) -> None:
                 _send(sock, {"pid": pid, "status": status, "utime": usage.ru_utime, "stime": usage.ru_stime,
                              "maxrss_kb": usage.ru_maxrss})
                 if spare is None:
-                    # Fork the next job's child now, between jobs, rather than while a job runs.
+                    # Fork the next job's child between jobs: forking while a job runs measured slower
+                    # (it competes with the job for a core), and a worker has time between tasks.
                     spare = Spare(sock, wanted)
             elif op == "ping":
                 _send(sock, {"pong": os.getpid()})
