@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -86,7 +87,7 @@ def job_submit(*, user, assignment=None, spec=None, code=None):
                              errors=[{"path": "code", "message": f"longer than {settings.JOB_MAX_CODE_CHARS} characters"}])
     with transaction.atomic():
         # Lock the learner's row so two simultaneous submissions cannot both slip under a quota.
-        type(user).objects.select_for_update().filter(pk=user.pk).first()
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         try:
             quotas.check_quota(user=user)
         except quotas.QuotaExceeded as exc:
