@@ -26,7 +26,10 @@ import platform
 import struct
 import tempfile
 
-import pyseccomp as seccomp
+try:
+    import pyseccomp as seccomp
+except (ImportError, OSError):  # no binding or no libseccomp: the layer is reported unavailable
+    seccomp = None
 
 CLONE_THREAD = 0x00010000
 CLONE_NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
@@ -62,6 +65,8 @@ def _add(flt, action, name, *args) -> bool:
 def build(own_pid: int | None = None):
     """Return the job's filter, not yet loaded. ``own_pid``: the job's pid, the only one it may signal."""
     own_pid = os.getpid() if own_pid is None else own_pid
+    if seccomp is None:
+        raise OSError(errno.ENOSYS, "pyseccomp/libseccomp is not installed")
     eperm = seccomp.ERRNO(errno.EPERM)
     flt = seccomp.SyscallFilter(seccomp.ALLOW)
     # Only the native ABI is in the filter: a syscall made through another (i386 int 0x80, x32) kills.
@@ -98,6 +103,8 @@ _program: bytes | None = None
 def compiled() -> bytes:
     """Return the filter as BPF bytes with PID_PLACEHOLDER where the job's pid goes (cached)."""
     global _program
+    if _program is None and seccomp is None:
+        _program = b""
     if _program is None:
         with tempfile.TemporaryFile() as fh:
             build(PID_PLACEHOLDER).export_bpf(fh)

@@ -48,7 +48,6 @@ def _warm_up() -> None:
     """Import everything a job needs, so that no job reads a module file after its layers are on."""
     import ctypes  # noqa: F401
     import numpy  # noqa: F401
-    import pyseccomp  # noqa: F401
 
     from . import child, landlock, layers, seccomp_filter, wire  # noqa: F401
 
