@@ -52,4 +52,17 @@ def readyz(request):
     }
     if failed:
         body["failed"] = failed
+    else:
+        body["sandbox"] = sandbox_report()
     return JsonResponse(body, status=503 if failed else 200)
+
+
+def sandbox_report():
+    """Return the sandbox layers each worker reported when it started (most recent first)."""
+    from sandbox.models import WorkerProbe
+
+    return [
+        {"worker": probe.hostname, "active_layers": probe.layers.get("active", []), "code_allowed": probe.code_allowed,
+         "probed_at": probe.updated_at.isoformat()}
+        for probe in WorkerProbe.objects.all()[:20]
+    ]

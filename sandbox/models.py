@@ -122,3 +122,21 @@ class TrainingJob(models.Model):
     @property
     def is_finished(self):
         return self.status in self.FINISHED
+
+
+class WorkerProbe(models.Model):
+    """The sandbox layers a worker found working when it started (shown on /readyz)."""
+
+    hostname = models.CharField("worker", max_length=200, unique=True)
+    # {"active": ["rlimits", "seccomp", ...], "failed": {"netns": "reason", ...}, "code_allowed": true}
+    layers = models.JSONField("layers", default=dict)
+    code_allowed = models.BooleanField("code submissions allowed", default=False)
+    updated_at = models.DateTimeField("probed at", auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        verbose_name = "worker sandbox probe"
+        verbose_name_plural = "worker sandbox probes"
+
+    def __str__(self):
+        return f"{self.hostname}: {', '.join(self.layers.get('active', []))}"

@@ -16,3 +16,11 @@ def run_job(job_id):
 def sweep_jobs():
     """Re-enqueue lost jobs (the periodic sweeper)."""
     return services.jobs_sweep()
+
+
+@shared_task(name="sandbox.tasks.report_sandbox_layers")
+def report_sandbox_layers():
+    """Probe the sandbox of the worker that runs this and record it (for /readyz); return the active layers."""
+    from .signals import record_sandbox_layers
+
+    return record_sandbox_layers(report_sandbox_layers.request.hostname or "worker")

@@ -14,3 +14,4 @@ def wait_for_job(job_id, *, statuses=TrainingJob.FINISHED, timeout=90, poll=0.1)
             return job
         assert time.monotonic() < deadline, f"job {job_id} still {job.status} after {timeout} s"
         time.sleep(poll)
+

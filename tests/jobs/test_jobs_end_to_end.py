@@ -104,3 +104,15 @@ def test_nobody_reads_or_cancels_another_learners_job(celery_worker_process, api
     assert other.get("/api/v1/jobs/").json() == []
     wait_for_job(job_id)
     assert TrainingJob.objects.get(pk=job_id).status == "succeeded"
+
+
+def test_the_worker_reports_its_sandbox_layers_on_readyz(celery_worker_process, client):
+    from sandbox.tasks import report_sandbox_layers
+
+    # Workers record their layers when they start; the database is emptied between tests, so ask again.
+    active = report_sandbox_layers.delay().get(timeout=30)
+    body = client.get("/readyz").json()
+    assert body["status"] == "ok"
+    reported = body["sandbox"][0]
+    assert reported["active_layers"] == active
+    assert {"rlimits", "seccomp"} <= set(active) and reported["code_allowed"] is True
