@@ -81,6 +81,20 @@ def test_files_outside_the_allowed_tree_cannot_be_read(path):
     assert result["stdout"] == ""
 
 
+def test_a_symlink_out_of_the_job_directory_does_not_help():
+    result = run("import os\nos.symlink('/etc/passwd', 'passwd')\nprint(open('passwd').read()[:50])\n")
+    assert_contained(result, "sandbox_violation")
+    result = run("print(open('/proc/self/root/etc/passwd').read()[:50])\n")
+    assert_contained(result, "sandbox_violation")
+
+
+def test_a_crash_of_the_interpreter_is_contained():
+    result = run("import ctypes\nctypes.string_at(0)\n")
+    assert_contained(result, "error_in_code")
+    assert "SIGSEGV" in result["message"]
+    assert run("print('alive')")["stdout"] == "alive\n"
+
+
 def test_a_project_env_file_cannot_be_read(tmp_path):
     project = tmp_path / "project"
     (project / "config").mkdir(parents=True)
