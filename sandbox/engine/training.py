@@ -239,7 +239,8 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
         "spec": norm,
         "data": {"task": network.task, "features": int(network.input_dim),
                  "classes": network.classes, "outputs": int(network.outputs),
-                 "train_samples": int(n_train), "validation_samples": int(Xv.shape[0]) if has_val else 0},
+                 "train_samples": int(n_train), "validation_samples": int(Xv.shape[0]) if has_val else 0,
+                 "train_metric_samples": int(Xm.shape[0])},
         "confusion_matrix": confusion,
     }
     if return_network:

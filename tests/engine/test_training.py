@@ -216,3 +216,13 @@ def test_final_metrics_are_the_last_epoch_figures():
     result = train(spec({"name": "moons", "samples": 200}, [{"units": 8, "activation": "tanh"}], epochs=5))
     for key in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
         assert result["metrics"][key] == result["history"][key][-1]
+
+
+def test_train_figures_use_a_fixed_sample_of_a_big_training_set():
+    X, y = make_dataset({"name": "blobs", "samples": 3000, "classes": 3, "features": 2, "seed": 1})
+    result = train({"model": {"layers": [{"units": 4}]}, "training": {"epochs": 1, "batch_size": 500}},
+                   data=(X, y, None, None))
+    assert result["data"]["train_samples"] == 2400
+    assert result["data"]["train_metric_samples"] == 2048
+    assert sum(map(sum, result["confusion_matrix"]["train"])) == 2048
+    assert sum(map(sum, result["confusion_matrix"]["validation"])) == 600
