@@ -30,6 +30,63 @@ class AssignmentSerializer(serializers.Serializer):
     rubric = serializers.JSONField(allow_null=True, help_text="Thresholds and bonus: what earns points.")
 
 
+class AuthorAssignmentSerializer(AssignmentSerializer):
+    """The whole assignment, for its author and staff: includes the hidden test split and exercise parameters."""
+
+    published = serializers.BooleanField()
+    order = serializers.IntegerField()
+    hidden_test = serializers.JSONField(allow_null=True)
+    exercise = serializers.CharField()
+    exercise_params = serializers.JSONField()
+
+
+class AssignmentInput(serializers.Serializer):
+    class Meta:
+        ref_name = "AssignmentInput"
+
+    lesson = serializers.SlugField(required=False, allow_null=True)
+    title = serializers.CharField(max_length=200)
+    slug = serializers.RegexField(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=100)
+    instructions = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
+    kind = serializers.ChoiceField(choices=Assignment.Kind.choices)
+    is_pro = serializers.BooleanField(required=False)
+    published = serializers.BooleanField(required=False)
+    order = serializers.IntegerField(required=False, min_value=0, max_value=100_000)
+    points = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+    dataset = serializers.JSONField(required=False, allow_null=True)
+    hidden_test = serializers.JSONField(required=False, allow_null=True)
+    limits = serializers.JSONField(required=False)
+    starter_spec = serializers.JSONField(required=False, allow_null=True)
+    rubric = serializers.JSONField(required=False, allow_null=True)
+    exercise = serializers.CharField(required=False, allow_blank=True, max_length=50)
+    exercise_params = serializers.JSONField(required=False)
+    starter_code = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=50_000)
+
+
+def _is_author(user, assignment):
+    return user.is_staff_member or (user.is_instructor and assignment.created_by_id in (None, user.pk))
+
+
+def _save_assignment(request, assignment=None, partial=False):
+    from lessons.models import Lesson
+
+    from .authoring import AssignmentError, assignment_save
+
+    data = AssignmentInput(data=request.data, partial=partial)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    lesson = None
+    if fields.get("lesson"):
+        lesson = Lesson.objects.filter(slug=fields["lesson"]).first()
+        if lesson is None:
+            raise exceptions.ValidationError({"lesson": ["There is no lesson with this slug."]})
+    fields.pop("lesson", None)
+    try:
+        return assignment_save(assignment=assignment, created_by=request.user, lesson=lesson, **fields)
+    except AssignmentError as exc:
+        raise exceptions.ValidationError({name: [message] for name, message in exc.errors.items()}) from None
+
+
 class JobSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     user = serializers.CharField(source="user.username")
@@ -74,7 +131,7 @@ def _refused(exc):
 
 
 class AssignmentListView(APIView):
-    """List the assignments I can work on."""
+    """List the assignments I can work on; instructors create assignments."""
 
     permission_classes = [IsAuthenticated]
 
@@ -82,18 +139,38 @@ class AssignmentListView(APIView):
     def get(self, request):
         return Response(AssignmentSerializer(selectors.assignments_visible(user=request.user), many=True).data)
 
+    @extend_schema(request=AssignmentInput, responses={201: AuthorAssignmentSerializer}, summary="Create an assignment")
+    def post(self, request):
+        if not request.user.is_instructor:
+            raise exceptions.PermissionDenied("Only instructors can create assignments.")
+        assignment = _save_assignment(request)
+        return Response(AuthorAssignmentSerializer(assignment).data, status=status.HTTP_201_CREATED)
+
 
 class AssignmentDetailView(APIView):
-    """Read an assignment."""
+    """Read an assignment (its author also sees the hidden parts); its author updates it."""
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={200: AssignmentSerializer}, summary="Read an assignment")
-    def get(self, request, slug):
+    def _get(self, request, slug):
         assignment = selectors.assignments_visible(user=request.user).filter(slug=slug).first()
         if assignment is None:
             raise Http404
-        return Response(AssignmentSerializer(assignment).data)
+        return assignment
+
+    @extend_schema(responses={200: AssignmentSerializer}, summary="Read an assignment")
+    def get(self, request, slug):
+        assignment = self._get(request, slug)
+        serializer = AuthorAssignmentSerializer if _is_author(request.user, assignment) else AssignmentSerializer
+        return Response(serializer(assignment).data)
+
+    @extend_schema(request=AssignmentInput(partial=True), responses={200: AuthorAssignmentSerializer}, summary="Update an assignment")
+    def patch(self, request, slug):
+        assignment = self._get(request, slug)
+        if not _is_author(request.user, assignment):
+            raise exceptions.PermissionDenied("Only the assignment's author and staff can change it.")
+        assignment = _save_assignment(request, assignment, partial=True)
+        return Response(AuthorAssignmentSerializer(assignment).data)
 
 
 class AssignmentScoresView(APIView):
@@ -111,7 +188,7 @@ class AssignmentScoresView(APIView):
         assignment = Assignment.objects.filter(slug=slug).first()
         if assignment is None:
             raise Http404
-        if not (request.user.is_staff_member or assignment.created_by_id in (None, request.user.pk)):
+        if not _is_author(request.user, assignment):
             raise exceptions.PermissionDenied("Only the assignment's author and staff see its scores.")
         return Response(selectors.assignment_scores(assignment=assignment))
 

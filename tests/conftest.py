@@ -106,7 +106,7 @@ class WorkerProcess:
         self.queues = queues
         self.concurrency = concurrency
         self.proc = None
-        self.log_path = ROOT / "var" / f"test-worker-{os.getpid()}.log"
+        self.log_path = ROOT / "var" / "test-logs" / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
 
     def start(self, timeout=60):
         from config.celery_app import ping
@@ -162,6 +162,16 @@ def worker_env(django_db_setup, django_db_blocker):
     env["DATABASE_URL"] = _database_url(connection.settings_dict)
     env["PYTHONUNBUFFERED"] = "1"
     return env
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_run_broker_folder():
+    """Remove this run's filesystem-broker folder at the end (see config/settings/test.py)."""
+    yield
+    from django.conf import settings
+
+    if str(settings.CELERY_BROKER_URL).startswith("filesystem://"):
+        shutil.rmtree(settings.CELERY_BROKER_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
