@@ -5,6 +5,7 @@ Layout of a course folder::
     course.yaml              title, slug, summary, description, order, published
     01-first-lesson.md       ---\\n<front matter>\\n---\\n<Markdown body>
     02-second-lesson.md
+    assignments.yaml         optional: the training assignments of the lessons (sandbox.content_files)
 
 Lesson front matter keys: title, slug, summary, order, estimated_minutes, is_pro, published,
 prerequisites (a list of lesson slugs of the same course). Reading reports every problem with its file
@@ -39,6 +40,7 @@ class CourseFolder:
 
     course: dict = field(default_factory=dict)
     lessons: list = field(default_factory=list)  # [{"file": name, "fields": {...}, "prerequisites": [...]}]
+    assignments: list = field(default_factory=list)  # checked entries of assignments.yaml (sandbox.content_files)
     problems: list = field(default_factory=list)  # ["01-x.md:3: message"]
     warnings: list = field(default_factory=list)
 
@@ -154,6 +156,14 @@ def read_course_folder(directory):
             if slug not in slugs:
                 line = _key_line(lesson["front"], "prerequisites", 1)
                 folder.problems.append(f"{lesson['file']}:{line}: prerequisite '{slug}' is not a lesson of this course")
+    assignments_path = directory / "assignments.yaml"
+    if assignments_path.is_file():
+        # Training assignments belong to the sandbox app; it reads and checks its own file.
+        from sandbox.content_files import read_assignments
+
+        text = _read_text(assignments_path, folder)
+        if text is not None:
+            folder.assignments = read_assignments(text, lesson_slugs=set(slugs), problems=folder.problems)
     course_slug = folder.course.get("slug")
     if course_slug:
         clashes = Lesson.objects.filter(slug__in=list(slugs)).exclude(course__slug=course_slug).values_list("slug", "course__slug")
@@ -213,6 +223,10 @@ def import_course_folder(directory):
                 if name in report.unchanged:
                     report.unchanged.remove(name)
                     report.updated.append(name)
+        if folder.assignments:
+            from sandbox.content_files import import_assignments
+
+            import_assignments(folder.assignments, lessons={slug: pair[0] for slug, pair in saved.items()}, report=report)
     return report
 
 
@@ -236,4 +250,10 @@ def export_course_folder(course, directory):
         name = f"{position:0{width}d}-{lesson.slug}.md"
         (directory / name).write_text(f"---\n{_dump_yaml(front)}---\n{lesson.body}", encoding="utf-8")
         written.append(name)
+    from sandbox.content_files import export_assignments
+
+    assignments = export_assignments(course)
+    if assignments is not None:
+        (directory / "assignments.yaml").write_text(assignments, encoding="utf-8")
+        written.append("assignments.yaml")
     return written

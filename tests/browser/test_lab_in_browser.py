@@ -1,7 +1,5 @@
 """A learner trains the spirals assignment in the lab in a real browser and watches it finish with a grade."""
 
-from io import StringIO
-
 import pytest
 
 pytestmark = pytest.mark.worker
@@ -9,9 +7,6 @@ pytestmark = pytest.mark.worker
 
 def test_a_student_trains_the_spirals_and_sees_progress_boundary_and_grade(
         live_server, page, screenshot, demo_course, celery_worker_process, django_user_model):
-    from sandbox import demo
-
-    demo.load(StringIO())
     django_user_model.objects.create_user("trainer", password="training-pass-1")
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "trainer")

@@ -1,8 +1,6 @@
 """Fixtures for training jobs: the demo assignments and specs that pass or fail them."""
 
 import copy
-from io import StringIO
-
 import pytest
 
 GOOD_SPIRALS = {
@@ -50,11 +48,9 @@ def spec(base):
 def demo_assignments(db):
     from lessons.content_files import import_course_folder
     from lessons.demo import DEMO_COURSES
-    from sandbox import demo
     from sandbox.models import Assignment
 
-    import_course_folder(DEMO_COURSES[0])
-    demo.load(StringIO())
+    assert import_course_folder(DEMO_COURSES[0]).problems == []
     return {a.slug: a for a in Assignment.objects.all()}
 
 
