@@ -120,14 +120,9 @@ def _refused(exc):
     body = {"detail": exc.message, "code": exc.code}
     if exc.errors:
         body["errors"] = {e.get("path") or "spec": [e["message"]] for e in exc.errors}
-    response = Response(body, status=exc.status)
-    if exc.status == 429:
-        from .quotas import QuotaExceeded
-
-        cause = exc.__cause__
-        if isinstance(cause, QuotaExceeded) and cause.resets_at is not None:
-            body["resets_at"] = cause.resets_at.isoformat()
-    return response
+    if exc.resets_at is not None:
+        body["resets_at"] = exc.resets_at.isoformat()
+    return Response(body, status=exc.status)
 
 
 class AssignmentListView(APIView):

@@ -24,12 +24,13 @@ Status = TrainingJob.Status
 class JobRefused(Exception):
     """A submission that cannot run; ``errors`` lists ``{"path", "message"}`` for bad specs."""
 
-    def __init__(self, message, *, code="invalid", errors=None, status=400):
+    def __init__(self, message, *, code="invalid", errors=None, status=400, resets_at=None):
         super().__init__(message)
         self.message = message
         self.code = code
         self.errors = errors or []
         self.status = status
+        self.resets_at = resets_at
 
 
 def _enqueue(job_id):
@@ -91,7 +92,7 @@ def job_submit(*, user, assignment=None, spec=None, code=None):
         try:
             quotas.check_quota(user=user)
         except quotas.QuotaExceeded as exc:
-            raise JobRefused(exc.message, code="quota", status=429) from exc
+            raise JobRefused(exc.message, code="quota", status=429, resets_at=exc.resets_at) from exc
         job = TrainingJob.objects.create(
             user=user, assignment=assignment, kind=TrainingJob.Kind.SPEC if spec is not None else TrainingJob.Kind.CODE,
             spec=spec, code=code or "",

@@ -112,7 +112,7 @@ def test_daily_quota_is_429_with_the_reset_time(student, settings):
     with pytest.raises(services.JobRefused) as refused:
         services.job_submit(user=student, spec=spec(FREE_PLAY))
     assert refused.value.status == 429 and "resets at" in refused.value.message
-    assert refused.value.__cause__.resets_at > timezone.now()
+    assert refused.value.resets_at > timezone.now()
 
 
 def test_cancelling_a_queued_job_is_immediate(student):
@@ -162,3 +162,28 @@ def test_the_sweeper_requeues_lost_and_forgotten_jobs_and_fails_hopeless_ones(st
     fresh.refresh_from_db()
     assert fresh.status == "queued"
     assert services.jobs_sweep() == {"requeued": 1, "failed": 0}  # the forgotten one is not re-sent at once
+
+
+def test_the_api_answers_429_with_the_reset_time_and_400_naming_the_limit(api_as, student, settings):
+    settings.PLANS = {**settings.PLANS, "free": {**settings.PLANS["free"], "jobs_per_day": 1}}
+    client = api_as(student)
+    too_big = spec(FREE_PLAY)
+    too_big["training"]["epochs"] = 10_000
+    response = client.post("/api/v1/jobs/", {"spec": too_big}, format="json")
+    assert response.status_code == 400 and response.json()["errors"]["training.epochs"][0].endswith("(max_epochs)")
+    assert client.post("/api/v1/jobs/", {"spec": spec(FREE_PLAY)}, format="json").status_code == 201
+    TrainingJob.objects.update(status="succeeded")
+    over = client.post("/api/v1/jobs/", {"spec": spec(FREE_PLAY)}, format="json")
+    assert over.status_code == 429 and over.json()["code"] == "quota" and "T00:00:00" in over.json()["resets_at"]
+    assert TrainingJob.objects.count() == 1
+
+
+def test_the_api_refuses_malformed_submissions_with_a_field(api_as, student):
+    client = api_as(student)
+    assert client.post("/api/v1/jobs/", {"spec": [1, 2]}, format="json").json()["errors"] == {"spec": ["must be a JSON object"]}
+    assert client.post("/api/v1/jobs/", {}, format="json").status_code == 400
+    unknown = client.post("/api/v1/jobs/", {"assignment": "nope", "spec": spec(FREE_PLAY)}, format="json")
+    assert unknown.status_code == 400 and "assignment" in unknown.json()["errors"]
+    assert client.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000/").status_code == 404
+    assert client.get("/api/v1/jobs/not-a-uuid/").status_code == 404
+    assert TrainingJob.objects.count() == 0
