@@ -115,6 +115,14 @@ def _course_or_404(slug, user):
     return course
 
 
+def _course_named(slug):
+    """Return the course a lesson is put in, or a 400 naming the ``course`` field."""
+    course = Course.objects.filter(slug=slug).first()
+    if course is None:
+        raise exceptions.ValidationError({"course": ["There is no course with this slug."]})
+    return course
+
+
 def _lesson_or_404(slug, user):
     lesson = selectors.lesson_with_course(slug=slug, user=user)
     if lesson is None:
@@ -223,9 +231,7 @@ class LessonCreateView(APIView):
         data = LessonInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        course = Course.objects.filter(slug=fields.pop("course")).first()
-        if course is None:
-            raise exceptions.ValidationError({"course": ["There is no course with this slug."]})
+        course = _course_named(fields.pop("course"))
         try:
             lesson = services.lesson_save(course=course, **fields)
         except services.ContentError as exc:
@@ -252,11 +258,7 @@ class LessonDetailView(APIView):
         data = LessonInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        course = None
-        if "course" in fields:
-            course = Course.objects.filter(slug=fields.pop("course")).first()
-            if course is None:
-                raise exceptions.ValidationError({"course": ["There is no course with this slug."]})
+        course = _course_named(fields.pop("course")) if "course" in fields else None
         try:
             lesson = services.lesson_save(lesson=lesson, course=course, **fields)
         except services.ContentError as exc:
