@@ -61,6 +61,12 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_run_broker_folder():
+    """Override the suite-wide broker clean-up: the sandbox tests use no broker and may run without Django."""
+    yield
+
+
 @pytest.fixture(scope="session")
 def probe():
     from sandbox.runner import probe_layers
