@@ -187,3 +187,31 @@ def test_the_api_refuses_malformed_submissions_with_a_field(api_as, student):
     assert client.get("/api/v1/jobs/00000000-0000-0000-0000-000000000000/").status_code == 404
     assert client.get("/api/v1/jobs/not-a-uuid/").status_code == 404
     assert TrainingJob.objects.count() == 0
+
+
+def test_the_sweep_command_reports_what_it_did(student, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    job = services.job_submit(user=student, spec=spec(FREE_PLAY))
+    TrainingJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now() - timedelta(seconds=settings.JOB_REQUEUE_SECONDS + 1))
+    out = StringIO()
+    call_command("sweep_jobs", stdout=out)
+    assert out.getvalue().strip() == "requeued 1 job(s), failed 0 job(s)"
+
+
+def test_instructors_list_the_jobs_of_their_own_assignments_only(api_as, student, instructor, make_user, spirals):
+    from sandbox.authoring import assignment_save
+
+    mine = assignment_save(created_by=instructor, lesson=spirals.lesson, slug="mine", title="Mine", kind="config",
+                           dataset=spirals.dataset, hidden_test={"samples": 100, "seed": 9}, rubric=spirals.rubric,
+                           published=True)
+    on_mine = services.job_submit(user=student, assignment=mine, spec=spec(GOOD_SPIRALS))
+    TrainingJob.objects.filter(pk=on_mine.pk).update(status="succeeded")
+    services.job_submit(user=student, assignment=spirals, spec=spec(GOOD_SPIRALS))  # the demo's, not theirs
+    listed = [row["id"] for row in api_as(instructor).get("/api/v1/jobs/").json()]
+    assert listed == [str(on_mine.pk)]
+    assert api_as(instructor).get(f"/api/v1/jobs/{on_mine.pk}/").status_code == 200
+    assert api_as(make_user("teacher2", role="instructor")).get(f"/api/v1/jobs/{on_mine.pk}/").status_code == 404
+    assert api_as(instructor).post(f"/api/v1/jobs/{on_mine.pk}/cancel/").status_code == 403
