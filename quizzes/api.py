@@ -119,6 +119,10 @@ class QuizWriteSerializer(serializers.ModelSerializer):
         return data
 
 
+# Kinds are documented as text, not as an OpenAPI enum: another app's "kind" enum would collide by name.
+KIND_HELP = "One of: " + ", ".join(f"{value} ({label})" for value, label in Question.Kind.choices) + "."
+
+
 class ChoiceShownSerializer(serializers.Serializer):
     id = serializers.CharField(help_text="An opaque id: it says nothing about correctness.")
     text = serializers.CharField()
@@ -127,7 +131,7 @@ class ChoiceShownSerializer(serializers.Serializer):
 class AttemptQuestionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField(help_text="The question's place in this attempt, from 1.")
-    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    kind = serializers.CharField(help_text=KIND_HELP)
     text = serializers.CharField()
     points = serializers.FloatField()
     scoring = serializers.CharField(help_text="How the question is scored, partial credit included.")
@@ -232,7 +236,7 @@ class QuestionAuthorSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     quiz = serializers.IntegerField(source="quiz_id", read_only=True)
-    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    kind = serializers.ChoiceField(choices=Question.Kind.choices, help_text=KIND_HELP)
     text = serializers.CharField()
     points = serializers.FloatField(min_value=0, default=1.0)
     explanation = serializers.CharField(required=False, allow_blank=True, default="")
