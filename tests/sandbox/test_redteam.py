@@ -121,6 +121,26 @@ def test_another_jobs_directory_cannot_be_read(jobs_dir):
         other.rmdir()
 
 
+def test_a_running_jobs_files_cannot_be_read_by_another_job(jobs_dir):
+    before = set(os.listdir(jobs_dir))
+    results = []
+    first = threading.Thread(target=lambda: results.append(run(
+        "import time\nopen('secret.txt', 'w').write('first job only')\ntime.sleep(2)\n", wall_seconds=5)))
+    first.start()
+    deadline = time.monotonic() + 5
+    while not set(os.listdir(jobs_dir)) - before and time.monotonic() < deadline:
+        time.sleep(0.01)
+    (other,) = set(os.listdir(jobs_dir)) - before
+    time.sleep(0.3)
+    result = run(f"print(open({str(jobs_dir / other / 'secret.txt')!r}).read())\n")
+    first.join(10)
+    # Denied by Landlock (EACCES), or not even there: the first job's files live in its private tmpfs.
+    assert result["status"] == "failed" and result["reason"] in ("sandbox_violation", "error_in_code")
+    assert "PermissionError" in result["message"] or "FileNotFoundError" in result["message"]
+    assert "first job only" not in result["stdout"]
+    assert results and results[0]["status"] == "succeeded"
+
+
 def test_the_parents_environment_cannot_be_read(monkeypatch):
     result = run(f"import os\nprint(open('/proc/{os.getpid()}/environ').read())\n")
     assert_contained(result, "sandbox_violation")
