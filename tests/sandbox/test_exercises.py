@@ -223,3 +223,12 @@ def sigmoid(x):
     result = run_exercise(code, "activation")
     assert result["reason"] == "sandbox_violation"
     assert not any(c["passed"] for c in result["checks"][1:])
+
+
+def test_training_loop_may_return_predictions_for_the_test_inputs():
+    code = KNN_TRAINING.replace("def train(X, y):", "def train(X, y, X_test):").replace(
+        "    return predict\n", "    return predict(X_test)\n")
+    result = run_exercise(code, "training_loop", {"min_accuracy": 0.8})
+    checks = by_name(result)
+    assert all(c["passed"] for c in result["checks"]), result["checks"]
+    assert checks["returns_predictor"]["message"] == "train(X, y, X_test) returned predictions"
