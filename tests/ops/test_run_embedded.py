@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,7 +40,8 @@ def _alive(pid):
     return state != "Z"
 
 
-def test_embedded_runtime_serves_runs_a_worker_and_stops_cleanly(tmp_path):
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_embedded_runtime_serves_runs_a_worker_and_stops_cleanly(tmp_path, stop_signal):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "CELERY_BROKER_DIR")}
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "LABS_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"})
     manage = [sys.executable, "manage.py"]
@@ -65,7 +68,7 @@ def test_embedded_runtime_serves_runs_a_worker_and_stops_cleanly(tmp_path):
         assert ping.stdout.startswith("pong from ")
         children = _children(runner.pid)
         assert len(children) == 2
-        runner.send_signal(signal.SIGTERM)
+        runner.send_signal(stop_signal)
         assert runner.wait(timeout=30) == 0
         assert [pid for pid in children if _alive(pid)] == []
     finally:
