@@ -106,14 +106,14 @@ def private_mount_namespace() -> None:
     _check(_libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount(/, MS_PRIVATE)")
 
 
-def private_tmpfs(job_dir: str, *, uid: int | None, size_mb: int, inodes: int) -> None:
+def private_tmpfs(job_dir: str, *, uid: int | None, size_mb: int, inodes: int, exposed: bool = False) -> None:
     """Mount a size-capped tmpfs over the job directory (in the job's own mount namespace)."""
     options = f"size={size_mb}m,nr_inodes={inodes},mode=0700"
     if uid is not None:
         options += f",uid={uid},gid={uid}"
     _check(_libc.mount(b"tmpfs", job_dir.encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, options.encode()),
            "mount(tmpfs)")
-    if uid is not None:
+    if uid is not None and not exposed:
         expose_hidden_parents(uid)
 
 
@@ -194,6 +194,7 @@ class Prepared:
 
     def __init__(self, namespaces: list, failed: dict, ruleset=None, program=None):
         self.namespaces, self.failed, self.ruleset, self.program = namespaces, failed, ruleset, program
+        self.exposed = False
 
 
 def prepare(wanted: tuple) -> Prepared:
@@ -208,6 +209,14 @@ def prepare(wanted: tuple) -> Prepared:
                     prepared.failed[name] = f"{type(exc).__name__}: {exc}"
                 else:
                     prepared.namespaces.append(name)
+        if "mountns" in prepared.namespaces and "uid" in wanted:
+            try:
+                expose_hidden_parents(-1)  # no job uid owns a directory: the check is the same for all
+            except Exception as exc:  # noqa: BLE001 - then the job's uid could not reach Python
+                prepared.namespaces.remove("mountns")
+                prepared.failed["mountns"] = f"{type(exc).__name__}: {exc}"
+            else:
+                prepared.exposed = True
     if "landlock" in wanted:
         try:
             prepared.ruleset = landlock.Ruleset()
@@ -242,7 +251,8 @@ def apply(job_dir: str, limits: dict, *, uid: int | None, wanted: tuple, parent_
 
     if "mountns" in namespaces:
         attempt("mountns", lambda: private_tmpfs(job_dir, uid=uid if "uid" in wanted else None,
-                                                 size_mb=limits["files_mb"], inodes=limits["files_count"]))
+                                                 size_mb=limits["files_mb"], inodes=limits["files_count"],
+                                                 exposed=prepared.exposed))
     os.chdir(job_dir)
     job_fd = os.open(".", os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)  # before the uid change
     attempt("rlimits", lambda: set_rlimits(limits))
