@@ -239,6 +239,8 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The sweeper re-enqueues jobs that a lost worker or a restarted broker dropped.
 CELERY_BEAT_SCHEDULE = {
     "sweep-training-jobs": {"task": "sandbox.tasks.sweep_jobs", "schedule": env_int("JOB_SWEEP_SECONDS", 15)},
+    # Submit quiz attempts whose time limit ran out, with the answers they saved.
+    "quizzes-close-overdue": {"task": "quizzes.close_overdue_attempts", "schedule": 60},
 }
 
 # Training jobs (sandbox app).
