@@ -9,6 +9,8 @@ Protocol (SOCK_SEQPACKET, one JSON object per message, file descriptors as SCM_R
 - ``{"op": "spawn", "job_dir", "limits", "uid", "wanted", "required"}`` + 4 fds ->
   ``{"pid": n}`` + a pidfd of the job
 - ``{"op": "reap", "pid": n}`` -> ``{"pid", "status", "utime", "stime", "maxrss_kb"}``
+A job is the zygote's *spare*: a child forked in advance (between jobs) that has done the
+job-independent set-up (see ``Spare``) and waits, holding nothing, until a spawn hands it its job.
 A job stays a zombie until the host asks to reap it, so its pid and process group cannot be reused
 while the host may still signal them. When the host goes away, the zygote kills its jobs and exits.
 """
@@ -21,7 +23,6 @@ import json
 import os
 import signal
 import socket
-import sys
 
 MAX_MESSAGE = 1 << 16
 CHILD_FDS = (1, 2, 3, 4)  # stdout, stderr, requests, messages
