@@ -189,3 +189,18 @@ def test_two_jobs_can_run_at_once():
         thread.join(20)
     assert sorted(r["stdout"] for r in results) == ["0\n", "1\n", "2\n"]
     assert time.monotonic() - started < 3
+
+
+def test_a_dead_spare_is_replaced():
+    from sandbox.runner import host
+
+    assert run("pass")["status"] == "succeeded"
+    zygote = host._zygote._proc.pid
+    time.sleep(0.2)
+    with open(f"/proc/{zygote}/task/{zygote}/children") as fh:
+        spares = [int(p) for p in fh.read().split()]
+    assert len(spares) == 1
+    os.kill(spares[0], signal.SIGKILL)
+    time.sleep(0.1)
+    assert run("print('on a new spare')")["stdout"] == "on a new spare\n"
+    assert host._zygote._proc.pid == zygote
