@@ -26,11 +26,24 @@ OUTER_LIMITS = {
 }
 
 
-def pytest_configure(config):
+@pytest.fixture(scope="session", autouse=True)
+def _outer_limits():
+    """Hold the test process inside OUTER_LIMITS while sandbox tests run, and restore them afterwards.
+
+    Only for these tests: the rest of the suite starts browsers and workers, and Chromium alone maps
+    more address space than RLIMIT_AS here allows.
+    """
+    saved = {res: resource.getrlimit(res) for res in OUTER_LIMITS}
     for res, value in OUTER_LIMITS.items():
-        soft, hard = resource.getrlimit(res)
+        soft, hard = saved[res]
         if hard == resource.RLIM_INFINITY or hard > value:
             resource.setrlimit(res, (min(value, soft) if soft != resource.RLIM_INFINITY else value, value))
+    yield
+    for res, limits in saved.items():
+        try:
+            resource.setrlimit(res, limits)
+        except (ValueError, OSError):  # raising a hard limit back needs root; later tests then run inside it
+            pass
 
 
 @pytest.fixture(scope="session", autouse=True)
