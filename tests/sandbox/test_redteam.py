@@ -21,7 +21,7 @@ def assert_contained(result, reason):
 
 
 def test_infinite_loop_is_stopped_by_the_cpu_limit():
-    result = run("while True:\n    pass\n", cpu_seconds=1, wall_seconds=10)
+    result = run("while True:\n    pass\n", cpu_seconds=1, wall_seconds=30)  # a busy machine: room to get 1 s
     assert_contained(result, "cpu_limit")
     assert result["usage"]["cpu_seconds"] >= 0.9
 
