@@ -79,7 +79,8 @@ def test_files_outside_the_allowed_tree_cannot_be_read(path):
     result = run(f"print(open({path!r}).read()[:100])\n")
     assert result["stdout"] == ""
     if result.get("reason") == "error_in_code":
-        # A checkout under /tmp is not even there: the job has a private /tmp of its own.
+        # A checkout under a directory the job's uid cannot enter (e.g. a 0700 mkdtemp under /tmp) is not
+        # even there: the mountns layer covers that directory with a tmpfs holding only Python and the engine.
         assert_contained(result, "error_in_code")
         assert path.startswith("/tmp/") and "FileNotFoundError" in result["message"], result
     else:
