@@ -94,12 +94,22 @@ def export_assignments(course):
     items = []
     for assignment in assignments:
         item = {"slug": assignment.slug, "lesson": assignment.lesson.slug}
-        item.update({name: getattr(assignment, name) for name in ASSIGNMENT_FIELDS if name != "slug"
+        item.update({name: _sorted(getattr(assignment, name)) for name in ASSIGNMENT_FIELDS if name != "slug"
                      and getattr(assignment, name) != _DEFAULTS.get(name, object())})
         items.append(item)
     if not items:
         return None
     return yaml.dump(items, Dumper=_BlockDumper, allow_unicode=True, sort_keys=False, default_flow_style=False, width=100)
+
+
+def _sorted(value):
+    """Return JSON data with every object's keys sorted: Postgres (jsonb) keeps no key order, so an
+    export is the same text whichever database it comes from."""
+    if isinstance(value, dict):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
 
 
 class _BlockDumper(yaml.SafeDumper):
