@@ -8,7 +8,10 @@ Same architecture, Adam, batch size, epochs and data for all three, at 2 threads
    plus the floor: the forward + backward matrix products of those 5 epochs alone, timed with
    NumPy's BLAS on preallocated arrays.
 
-Each framework's timed section is its training call (the engine's ``train`` also measures train
+Every timed run is one training call in a fresh Python process (imports and data generation are
+not timed), so no framework's thread pool is left spinning while another is timed, and the
+frameworks take turns within each round of repeats, so a busy spell on the shared machine slows
+all of them alike. Each framework's timed section is its training call (the engine's ``train`` also measures train
 and validation loss/accuracy after every epoch; MLPClassifier and the PyTorch loop do not, which
 is work the engine does and they skip). Final losses and accuracies are computed afterwards the
 same way for all three: cross-entropy and accuracy of their predicted probabilities.
@@ -33,7 +36,10 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import json  # noqa: E402
 import platform  # noqa: E402
+import importlib.metadata  # noqa: E402
+import importlib.util  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import warnings  # noqa: E402
@@ -213,6 +219,48 @@ def interleaved(runners, repeats, case, data):
     return {label: (statistics.median(t), min(t), last[label]) for label, t in times.items()}
 
 
+def run_worker(label: str, name: str, seed: int) -> None:
+    """Run one timed training (or the matmul floor) in this process and print its figures as JSON."""
+    case = CASES[name]
+    data = split(case)
+    if label == "engine":
+        seconds, fig = run_engine(case, data, seed)
+    elif label == "pytorch":
+        seconds, fig = pytorch_runner()[0](case, data, seed)
+    elif label == "sklearn":
+        seconds, fig = sklearn_runner()(case, data, seed)
+    else:
+        seconds, fig = matmul_floor(case, data), None
+    print(json.dumps({"seconds": seconds, "figures": fig}))
+
+
+def in_subprocess(label: str, name: str):
+    """Return a runner that times ``label`` on case ``name`` in a fresh Python process.
+
+    Each framework runs in its own process so that no thread pool of another one (OpenMP,
+    a second OpenBLAS) is left spinning on the other core while it is being timed.
+    """
+    def run(case, data, seed):
+        done = subprocess.run([sys.executable, __file__, "--worker", label, "--case", name, "--seed", str(seed)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"{label} on {name} failed:\n{done.stderr}")
+        out = json.loads(done.stdout.strip().splitlines()[-1])
+        return out["seconds"], out["figures"]
+
+    return run
+
+
+def _installed(module: str, distribution: str):
+    """Return the installed version of a distribution whose module can be imported, else None."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown version"
+
+
 def _load() -> str:
     try:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -236,24 +284,29 @@ def main(argv=None):
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--cases", default="spirals,digits,large")
     parser.add_argument("--json", default=None, help="write the figures to this file")
+    parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--case", default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.worker:
+        run_worker(args.worker, args.case, args.seed)
+        return
 
-    sk = sklearn_runner()
-    pt = pytorch_runner()
+    sk_version = _installed("sklearn", "scikit-learn")
+    pt_version = _installed("torch", "torch")
     print(f"engine {ENGINE_VERSION}, numpy {np.__version__}, Python {platform.python_version()}, "
           f"{os.cpu_count()} cores, {THREADS} threads; numpy BLAS: {blas_info()}")
     print(f"OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')} "
           f"OPENBLAS_L2_SIZE={os.environ.get('OPENBLAS_L2_SIZE', '(unset)')}")
-    if sk is None:
+    if sk_version is None:
         print("scikit-learn is not installed: skipping MLPClassifier (pip install scikit-learn)")
     else:
-        import sklearn
-
-        print(f"scikit-learn {sklearn.__version__}")
-    if pt is None:
+        print(f"scikit-learn {sk_version}")
+    if pt_version is None:
         print("torch is not installed: skipping PyTorch (pip install torch==2.13.0)")
     else:
-        print(f"torch {pt[1]} (CPU, eager)")
+        print(f"torch {pt_version} (CPU, eager)")
+    print("each timed run is a training call in a fresh process (imports and data generation untimed)")
     print(f"median of {args.repeats} runs each, the frameworks taking turns within each round; "
           f"load average at start: {_load()}\n")
 
@@ -261,13 +314,13 @@ def main(argv=None):
     for name in args.cases.split(","):
         case = CASES[name]
         data = split(case)
-        runners = {"engine": run_engine}
-        if pt:
-            runners["pytorch"] = pt[0]
-        if sk:
-            runners["sklearn"] = sk
+        runners = {"engine": in_subprocess("engine", name)}
+        if pt_version:
+            runners["pytorch"] = in_subprocess("pytorch", name)
+        if sk_version:
+            runners["sklearn"] = in_subprocess("sklearn", name)
         if "floor_target" in case:
-            runners["matmul floor"] = lambda case, data, seed: (matmul_floor(case, data), None)
+            runners["matmul floor"] = in_subprocess("matmul floor", name)
         timed = interleaved(runners, args.repeats, case, data)
         engine_med, engine_min, engine_fig = timed["engine"]
         entry = {"engine": {"median_s": engine_med, "min_s": engine_min, **engine_fig}}
@@ -288,6 +341,8 @@ def main(argv=None):
                                      "target": case["floor_target"]}
             rows.append((name, "matmul floor", floor, floor_min, over, case["floor_target"], None))
         report[name] = entry
+        print(f"{name}: done ({', '.join(f'{k} {v[0]:.3f} s' for k, v in timed.items())}; load {_load()})",
+              flush=True)
 
     header = (f"{'case':8} {'framework':15} {'median s':>9} {'min s':>8} {'ratio':>7} {'ratio@min':>9} {'target':>8} "
               f"{'met':>4} {'train loss':>10} {'val loss':>9} {'val acc':>8}")
