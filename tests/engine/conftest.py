@@ -1,7 +1,7 @@
 """The engine's tests need no Django: they run with ``pytest -p no:django tests/engine`` too.
 
-The suite-wide ``_fresh_cache`` fixture (tests/conftest.py) is autouse and touches Django's cache;
-it is overridden here with a no-op because nothing in the engine uses a cache.
+The suite-wide autouse fixtures of tests/conftest.py that touch Django (the cache, the Celery
+broker folder) are overridden here with no-ops, because nothing in the engine uses either.
 """
 
 import pytest
@@ -9,4 +9,9 @@ import pytest
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_run_broker_folder():
     yield
