@@ -51,11 +51,16 @@ class SpecError(Exception):
     """
 
     def __init__(self, errors: list[dict]):
-        self.errors = [{"path": str(e["path"]), "message": str(e["message"])} for e in errors]
+        # Escape lone surrogates a learner's JSON may carry, so the errors always print and encode.
+        self.errors = [{"path": _printable(e["path"]), "message": _printable(e["message"])} for e in errors]
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
         return "\n".join(f"{e['path']}: {e['message']}" if e["path"] else e["message"] for e in self.errors)
+
+
+def _printable(text) -> str:
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _describe(value: Any) -> str:

@@ -328,3 +328,14 @@ def test_bad_data_is_reported():
     assert "data.y_train" in errors
     errors = errors_of({"model": {"layers": []}}, data=(np.full((5, 2), np.nan), np.zeros(5, int), None, None))
     assert errors["data.X_train"] == "contains NaN or infinite values"
+
+
+def test_errors_with_lone_surrogates_still_encode():
+    errors = errors_of('{"dataset": {"name": "\\ud800"}, "model": {"layers": []}, "\\udfff": 1}')
+    for path, message in errors.items():
+        (path + message).encode("utf-8")
+    assert "dataset.name" in errors
+
+
+def test_huge_nesting_is_a_clear_error():
+    assert "not valid JSON" in errors_of("[" * 100000 + "]" * 100000)["spec"]
