@@ -123,8 +123,10 @@ def job_claim(*, job_id, worker):
     now = timezone.now()
     stale = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
     claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=stale)
+    # The row's big JSON fields (history, result) are neither needed nor fetched here.
+    light = TrainingJob.objects.defer("history", "result", "grade", "progress")
     with transaction.atomic():
-        job = TrainingJob.objects.select_for_update().filter(claimable, pk=job_id).first()
+        job = light.select_for_update(of=("self",)).filter(claimable, pk=job_id).first()
         if job is None:
             return None
         if job.attempts >= settings.JOB_MAX_ATTEMPTS:
@@ -134,8 +136,7 @@ def job_claim(*, job_id, worker):
         TrainingJob.objects.filter(pk=job.pk).update(
             status=Status.RUNNING, attempts=F("attempts") + 1, started_at=now, heartbeat_at=now, worker=worker,
             cancel_requested=False, progress={}, history={})
-    job.refresh_from_db()
-    return job
+    return light.select_related("user", "assignment").get(pk=job.pk)
 
 
 def _finish(job, *, status, reason="", message="", result=None, grade=None, history=None):
@@ -251,7 +252,7 @@ def job_execute(*, job_id, worker=None):
         status = Status.CANCELLED
     grade = _grade(job, result, outcome) if status != Status.CANCELLED else None
     _finish(job, status=status, reason=reason, message=result.get("message", ""), result=outcome, grade=grade, history=history)
-    job.refresh_from_db()
+    job.refresh_from_db(fields=["status", "reason"])
     return job
 
 

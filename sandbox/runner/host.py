@@ -52,9 +52,13 @@ def allow_weak() -> bool:
 
 
 def clean_env() -> dict:
-    """Return the whole environment of the zygote (and so of every job): no secret, no DJANGO_*, no broker."""
+    """Return the whole environment of the zygote (and so of every job): no secret, no DJANGO_*, no broker.
+
+    One BLAS thread per job by default: a worker runs one job per core, and the networks learners
+    train are too small for BLAS threads to pay for themselves (SANDBOX_BLAS_THREADS raises it).
+    """
     return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": "/nonexistent",
-            "OPENBLAS_NUM_THREADS": os.environ.get("SANDBOX_BLAS_THREADS", "2"), "PYTHONDONTWRITEBYTECODE": "1",
+            "OPENBLAS_NUM_THREADS": os.environ.get("SANDBOX_BLAS_THREADS", "1"), "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "0"}
 
 
