@@ -1,6 +1,7 @@
 """A parser for Moodle's GIFT question format, as a pure function: text in, questions and problems out.
 
-Supported (https://docs.moodle.org/en/GIFT_format): comments (``//``), titles (``::title::``), the text
+Supported (https://docs.moodle.org/en/GIFT_format): comments (``//``), titles (``::title::``, parsed and
+reported as a warning: questions have no title of their own), the text
 formats ``[plain]``, ``[moodle]``, ``[markdown]`` (``[html]`` is kept as text, with a warning), escapes
 (``\\~ \\= \\# \\{ \\} \\: \\\\ \\n``), single choice (``{=right ~wrong}``), multiple answers (``{~%50%a
 ~%50%b ~%-100%c}``, equal positive weights), true/false (``{T}``, ``{FALSE#wrong-feedback#right-feedback}``),
@@ -169,6 +170,8 @@ def _question(block, line):
     question = _answers(inner, answer_line_offset, line, warnings)
     question.text = text
     question.title = title
+    if title:
+        warnings.append(GiftIssue(line, f"Question titles are not stored; the title '{title}' was left out."))
     question.explanation = "\n\n".join(part for part in (general, question.explanation) if part)
     return question, warnings
 

@@ -207,3 +207,10 @@ def test_a_nul_character_is_reported_by_line():
     result = gift.parse("Fine {=a ~b}\n\nBad\x00 {=a ~b}\n")
     assert result.errors == [gift.GiftIssue(3, "The line contains a NUL character.")]
     assert result.questions == []
+
+
+def test_a_title_is_reported_by_line_not_dropped_silently():
+    result = gift.parse("// first\n\n::Backprop::What is backpropagation for? {=gradients ~inputs}\n")
+    assert [(w.line, w.message) for w in result.warnings] == [
+        (3, "Question titles are not stored; the title 'Backprop' was left out.")]
+    assert result.questions[0].text == "What is backpropagation for?"
