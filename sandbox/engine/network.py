@@ -521,11 +521,16 @@ class Network:
 
     # --- backward ---------------------------------------------------------------------------
 
-    def _train_batch(self, X: np.ndarray, Y: np.ndarray) -> None:
+    def _train_batch(self, X: np.ndarray, Y: np.ndarray, record: bool = False,
+                     predictions: Optional[np.ndarray] = None) -> Optional[float]:
         """Fill self.grads with d objective / d params for one batch (hot path, no checks).
 
         X: (n, input_dim) and Y: (n, outputs), both contiguous in self.dtype. About 30 ufunc
         calls for a 3-layer network, all writing into preallocated arrays.
+
+        With ``record=True`` also return the batch's data loss (no L2 term) times n, computed from
+        this forward pass (the weights before the step, dropout as drawn), and write the predicted
+        labels into ``predictions`` (an int array (n,)) if given; the gradient is the same either way.
         """
         n = X.shape[0]
         ws = self._train_ws.get(n) or self._workspace(n, True)
@@ -549,7 +554,36 @@ class Network:
             a = act_h
         matmul(a, W, out=z)
         z += b
-        _activate_inplace(out_name, z, out_tmp, ws)
+        loss_sum = None
+        if not record:
+            _activate_inplace(out_name, z, out_tmp, ws)
+        elif self.fused and out_name == "softmax":
+            # softmax as in _activate_inplace, reading the loss off the way:
+            # sum_rows(log sum exp(z')) - sum(Y * z') with z' = z - rowmax
+            rowmax, rowsum = ws.rowmax, ws.rowsum
+            np.maximum.reduce(z, axis=1, keepdims=True, out=rowmax)
+            z -= rowmax
+            yz = float(np.vdot(Y, z))
+            np.exp(z, out=z)
+            matmul(z, ws.ones_k, out=rowsum)
+            z /= rowsum
+            np.log(rowsum, out=rowsum)
+            loss_sum = float(rowsum.sum(dtype=np.float64)) - yz
+            if predictions is not None:
+                np.argmax(z, axis=1, out=predictions)
+        elif self.fused:  # sigmoid + binary cross-entropy: the stable form on the logits
+            loss_sum = self.loss.forward_logits(z, Y) * n
+            if predictions is not None:
+                np.greater(z[:, 0], 0.0, out=predictions, casting="unsafe")
+            _activate_inplace(out_name, z, out_tmp, ws)
+        else:
+            _activate_inplace(out_name, z, out_tmp, ws)
+            loss_sum = self.loss.forward(z, Y) * n
+            if predictions is not None:
+                if self.outputs == 1:
+                    np.greater(z[:, 0], 0.5, out=predictions, casting="unsafe")
+                else:
+                    np.argmax(z, axis=1, out=predictions)
         # fused cross-entropy: dL/dz = (p - y) / n (per output for sigmoid); mse: dL/dout = 2 (out - y) / (n k)
         delta = ws.delta[-1]
         np.subtract(z, Y, out=delta)
@@ -575,6 +609,7 @@ class Network:
         if self._decay is not None:
             np.multiply(self.params, self._decay, out=self._decay_scratch)
             self.grads += self._decay_scratch
+        return loss_sum
 
     def compute_gradients(self, X: np.ndarray, y: np.ndarray, training: bool = False) -> float:
         """Fill ``network.grads`` (and each layer's dW, db) for a batch; return the objective.

@@ -16,7 +16,9 @@ Formulas, with g the gradient, lr the learning rate, t the step number starting 
   p -= lr * (m / (1 - b1**t)) / (sqrt(v / (1 - b2**t)) + eps)
 
 The updates are fused over the flat buffer with preallocated scratch space (``out=``), so one
-step is a dozen ufunc calls whatever the number of layers.
+step is at most ten in-place ufunc passes whatever the number of layers. Adam folds both bias
+corrections into a scalar step size and a scaled eps (see ``Adam._step``); the result is the
+textbook formula above, eps added to sqrt(v_hat), up to rounding.
 """
 
 from __future__ import annotations
@@ -168,19 +170,22 @@ class Adam(Optimizer):
         m, v, scratch = self._buffers(i, p, ("m", "v"))
         t = self.iterations
         b1, b2 = self.beta1, self.beta2
-        # lr m_hat / (sqrt(v_hat) + eps) == lr_t m / (sqrt(v) + eps sqrt(1 - b2^t)) with
-        # lr_t = lr sqrt(1 - b2^t) / (1 - b1^t): the same number with two fewer passes.
+        # The state is kept scaled: m holds m / (1 - b1) and v holds v / (1 - b2), so the moment
+        # updates need no (1 - b) factor: m = b1 m + g (2 passes), v = b2 v + g^2 (3 passes).
+        # With the bias corrections folded into scalars the step is the textbook
+        #   lr m_hat / (sqrt(v_hat) + eps)
+        #   == lr_t m~ / (sqrt(v~) + eps_t)   with c2 = sqrt(1 - b2^t),
+        #      lr_t = lr c2 / (1 - b1^t) * (1 - b1) / sqrt(1 - b2),  eps_t = eps c2 / sqrt(1 - b2)
+        # exactly (eps is added to sqrt(v_hat), as in the paper); 10 ufunc passes in all.
         c2 = math.sqrt(1.0 - b2 ** t)
-        one_minus_b1, one_minus_b2 = 1.0 - b1, 1.0 - b2
-        eps_t = self.epsilon * c2
-        lr_t = self.learning_rate * c2 / (1.0 - b1 ** t)
-        # m += (1 - b1) (g - m);  v += (1 - b2) (g^2 - v)
-        np.subtract(g, m, out=scratch)
-        scratch *= one_minus_b1
-        m += scratch
+        root = math.sqrt(1.0 - b2)
+        dtype = p.dtype.type
+        eps_t = dtype(self.epsilon * c2 / root)
+        lr_t = dtype(self.learning_rate * c2 / (1.0 - b1 ** t) * (1.0 - b1) / root)
+        m *= dtype(b1)
+        m += g
         np.multiply(g, g, out=scratch)
-        scratch -= v
-        scratch *= one_minus_b2
+        v *= dtype(b2)
         v += scratch
         np.sqrt(v, out=scratch)
         scratch += eps_t

@@ -2,12 +2,16 @@
 
 The loop: each epoch sets the scheduled learning rate, shuffles the training set once (one
 ``take`` into a preallocated buffer, so batches are contiguous views), runs the batches
-(forward + backward into the flat gradient buffer, one fused optimiser update each), then
-measures train and validation loss/accuracy with the epoch's final weights and no dropout.
+(forward + backward into the flat gradient buffer, one fused optimiser update each). The train
+loss/accuracy of the epoch are read off those batches' forward passes (sample-weighted mean over
+the batches, each with the weights before its step and dropout as drawn, as Keras and
+scikit-learn report them); the validation loss/accuracy are a full pass over the validation split
+with the epoch's final weights and no dropout.
 
 Randomness: the training seed is split with ``numpy.random.SeedSequence`` into independent
-streams for the initial weights, the validation split, the shuffles, dropout and the
-train-metrics sample, so changing (say) dropout does not change the split.
+streams for the initial weights, the validation split, the shuffles and dropout (plus a fifth
+stream, once used for a train-metrics sample, still spawned so the others stay as they were), so
+changing (say) dropout does not change the split.
 """
 
 from __future__ import annotations
@@ -25,10 +29,9 @@ from .network import Dense, Network
 from .optimizers import DEFAULT_LEARNING_RATES, OPTIMIZERS, SCHEDULES
 from .spec import split_sizes, validate_spec_facts
 
-# Train loss/accuracy (after each epoch, and in the final metrics) are measured on at most this
-# many training samples: a fixed random sample when the training set is larger, so measuring
-# never costs more than a fraction of an epoch.
-TRAIN_METRICS_SAMPLES = 2048
+# The loss before training (the scale for the divergence rule) is measured once, without dropout,
+# on at most this many training samples (every k-th one when the training set is larger).
+INITIAL_LOSS_SAMPLES = 2048
 # A finite loss this many times above the loss before training (taken as at least 1) counts as
 # diverged: for cross-entropy that is a network confidently wrong on average, never a learning curve.
 DIVERGENCE_FACTOR = 10.0
@@ -100,9 +103,9 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     norm, facts = validate_spec_facts(spec, limits=limits, data=data)
     tr = norm["training"]
     seq = np.random.SeedSequence(tr["seed"])
-    init_seq, split_seq, shuffle_seq, dropout_seq, metrics_seq = seq.spawn(5)
-    init_rng, split_rng, shuffle_rng, dropout_rng, metrics_rng = (
-        np.random.Generator(np.random.PCG64(s)) for s in (init_seq, split_seq, shuffle_seq, dropout_seq, metrics_seq))
+    init_seq, split_seq, shuffle_seq, dropout_seq, _unused = seq.spawn(5)
+    init_rng, split_rng, shuffle_rng, dropout_rng = (
+        np.random.Generator(np.random.PCG64(s)) for s in (init_seq, split_seq, shuffle_seq, dropout_seq))
 
     X_train, y_train, X_val, y_val = _prepare_data(norm, data, split_rng)
     network = build_network(norm, facts, init_rng, dropout_rng)
@@ -120,15 +123,9 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
         labels_v = network.labels(y_val) if classification else None
     n_train = Xtr.shape[0]
 
-    # Fixed sample of the training set for the per-epoch train figures.
-    if n_train > TRAIN_METRICS_SAMPLES:
-        idx = np.sort(metrics_rng.choice(n_train, TRAIN_METRICS_SAMPLES, replace=False))
-        Xm, Ym, labels_m = Xtr[idx], Ytr[idx], (labels_tr[idx] if classification else None)
-    else:
-        Xm, Ym, labels_m = Xtr, Ytr, labels_tr
-
-    # Predicted labels of the last evaluation, for the confusion matrices.
-    pred_m = np.zeros(Xm.shape[0], np.intp) if classification else None
+    # Predicted labels: of the epoch's batches (in the shuffled order, next to the shuffled labels
+    # labels_s) and of the last validation pass, for the confusion matrices.
+    pred_s = np.zeros(n_train, np.intp) if classification else None
     pred_v = np.zeros(Xv.shape[0], np.intp) if (classification and has_val) else None
 
     epochs = tr["epochs"]
@@ -136,8 +133,10 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     shuffle = tr["shuffle"]
     Xs = np.empty_like(Xtr) if shuffle else Xtr
     Ys = np.empty_like(Ytr) if shuffle else Ytr
+    labels_s = (np.empty_like(labels_tr) if shuffle else labels_tr) if classification else None
     # The shuffled buffers never move, so each batch is the same view every epoch.
-    batches = [(Xs[start:start + batch], Ys[start:start + batch]) for start in range(0, n_train, batch)]
+    batches = [(Xs[start:start + batch], Ys[start:start + batch],
+                pred_s[start:start + batch] if classification else None) for start in range(0, n_train, batch)]
     rates = [_learning_rate(norm["optimizer"], epoch, epochs) for epoch in range(epochs)]
     default_lr = DEFAULT_LEARNING_RATES[norm["optimizer"]["name"]]
     params, grads = network.params, network.grads
@@ -150,12 +149,14 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     best_value = None
     best_epoch = 0
     best_params = None
+    best_figures = best_train_confusion = None
     wait = 0
     stopped = {"reason": "completed", "epoch": epochs, "message": f"trained for all {epochs} epochs"}
     restored = False
 
     with np.errstate(all="ignore"):
-        initial_loss, _ = network._evaluate(Xm, Ym, None)
+        stride = -(-n_train // INITIAL_LOSS_SAMPLES)
+        initial_loss, _ = network._evaluate(np.ascontiguousarray(Xtr[::stride]), Ytr[::stride], None)
         threshold = DIVERGENCE_FACTOR * max(initial_loss, 1.0) if math.isfinite(initial_loss) else math.inf
         for epoch in range(epochs):
             t0 = time.perf_counter()
@@ -165,12 +166,15 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
                 perm = shuffle_rng.permutation(n_train)
                 np.take(Xtr, perm, axis=0, out=Xs)
                 np.take(Ytr, perm, axis=0, out=Ys)
-            for xb, yb in batches:
-                train_batch(xb, yb)
+                if classification:
+                    np.take(labels_tr, perm, out=labels_s)
+            loss_sum = 0.0
+            for xb, yb, pb in batches:
+                loss_sum += train_batch(xb, yb, True, pb)
                 step()
 
-            train_loss, correct = network._evaluate(Xm, Ym, labels_m, pred_m)
-            train_acc = correct / Xm.shape[0] if classification else None
+            train_loss = loss_sum / n_train
+            train_acc = int(np.count_nonzero(pred_s == labels_s)) / n_train if classification else None
             if has_val:
                 val_loss, correct_v = network._evaluate(Xv, Yv, labels_v, pred_v)
                 val_acc = correct_v / Xv.shape[0] if classification else None
@@ -189,6 +193,10 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
             diverged = None
             if not (train_loss <= threshold) or (val_loss is not None and not math.isfinite(val_loss)):
                 diverged = _divergence(train_loss, val_loss, threshold, initial_loss, n, lr, default_lr)
+            elif not math.isfinite(float(np.dot(params, params))):
+                # the last steps of the epoch broke the weights after its batches were measured
+                diverged = (f"the weights became NaN or infinite at epoch {n}; "
+                            f"try a smaller learning rate, e.g. {_smaller(lr, default_lr)}")
             if diverged:
                 stopped = {"reason": "diverged", "epoch": n, "message": diverged}
                 break
@@ -205,6 +213,9 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
                     best_value, best_epoch, wait = value, n, 0
                     if es["restore_best"]:
                         best_params = network.get_params()
+                        best_figures = dict(figures)
+                        if classification:
+                            best_train_confusion = confusion_matrix(labels_s, pred_s, network.classes)
                 else:
                     wait += 1
                     if wait >= es["patience"]:
@@ -218,13 +229,19 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
                         stopped = {"reason": "early_stopping", "epoch": n, "message": message}
                         break
 
-        if restored:  # the weights changed since the last evaluation
-            figures = _evaluate_figures(network, Xm, Ym, labels_m, pred_m,
-                                        (Xv, Yv, labels_v, pred_v) if has_val else None)
+        train_confusion = None
+        if restored:
+            # the best epoch's figures; its validation pass is redone for the predicted labels
+            figures = best_figures
+            train_confusion = best_train_confusion
+            if has_val:
+                network._evaluate(Xv, Yv, labels_v, pred_v)
+        elif classification:
+            train_confusion = confusion_matrix(labels_s, pred_s, network.classes)
         metrics = {k: figures[k] for k in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")}
         confusion = None
         if classification:
-            confusion = {"train": confusion_matrix(labels_m, pred_m, network.classes).tolist(),
+            confusion = {"train": train_confusion.tolist(),
                          "validation": (confusion_matrix(labels_v, pred_v, network.classes).tolist()
                                         if has_val else None)}
 
@@ -239,8 +256,7 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
         "spec": norm,
         "data": {"task": network.task, "features": int(network.input_dim),
                  "classes": network.classes, "outputs": int(network.outputs),
-                 "train_samples": int(n_train), "validation_samples": int(Xv.shape[0]) if has_val else 0,
-                 "train_metric_samples": int(Xm.shape[0])},
+                 "train_samples": int(n_train), "validation_samples": int(Xv.shape[0]) if has_val else 0},
         "confusion_matrix": confusion,
     }
     if return_network:
@@ -272,18 +288,3 @@ def _smaller(lr: float, default_lr: float) -> str:
     mantissa = round(target / 10 ** exponent)
     value = mantissa * 10 ** exponent
     return f"{value:.{max(0, -exponent)}f}" if exponent >= -6 else f"{value:g}"
-
-
-def _evaluate_figures(network: Network, Xm, Ym, labels_m, pred_m, val) -> dict:
-    """Return the per-epoch figures (losses, accuracies) of the network as it is now."""
-    classification = network.task == "classification"
-    loss, correct = network._evaluate(Xm, Ym, labels_m, pred_m)
-    figures = {"train_loss": _finite_or_none(loss),
-               "train_accuracy": correct / Xm.shape[0] if classification else None,
-               "val_loss": None, "val_accuracy": None}
-    if val is not None:
-        Xv, Yv, labels_v, pred_v = val
-        loss, correct = network._evaluate(Xv, Yv, labels_v, pred_v)
-        figures["val_loss"] = _finite_or_none(loss)
-        figures["val_accuracy"] = correct / Xv.shape[0] if classification else None
-    return figures

@@ -151,3 +151,22 @@ def test_bound_step_equals_update(name):
         step()
     np.testing.assert_array_equal(p, run(name, [G1, G2], learning_rate=0.05))
     assert bound.iterations == 2
+
+
+def test_adam_in_float32_matches_the_textbook_formula_to_rounding():
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    rng = np.random.default_rng(0)
+    steps = [rng.standard_normal(50) for _ in range(20)]
+    p = rng.standard_normal(50)
+    start = p.copy()
+    m = np.zeros(50)
+    v = np.zeros(50)
+    for t, g in enumerate(steps, start=1):
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p = p - lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+    opt = OPTIMIZERS["adam"](learning_rate=lr, beta1=b1, beta2=b2, epsilon=eps)
+    p32 = start.astype(np.float32)
+    for g in steps:
+        opt.update(p32, g.astype(np.float32))
+    np.testing.assert_allclose(p32 - start, p - start, rtol=1e-4, atol=1e-6)

@@ -218,11 +218,50 @@ def test_final_metrics_are_the_last_epoch_figures():
         assert result["metrics"][key] == result["history"][key][-1]
 
 
-def test_train_figures_use_a_fixed_sample_of_a_big_training_set():
+def test_train_figures_cover_the_whole_training_set():
     X, y = make_dataset({"name": "blobs", "samples": 3000, "classes": 3, "features": 2, "seed": 1})
     result = train({"model": {"layers": [{"units": 4}]}, "training": {"epochs": 1, "batch_size": 500}},
                    data=(X, y, None, None))
     assert result["data"]["train_samples"] == 2400
-    assert result["data"]["train_metric_samples"] == 2048
-    assert sum(map(sum, result["confusion_matrix"]["train"])) == 2048
+    assert "train_metric_samples" not in result["data"]
+    assert sum(map(sum, result["confusion_matrix"]["train"])) == 2400
+    train_correct = np.trace(np.array(result["confusion_matrix"]["train"]))
+    assert result["metrics"]["train_accuracy"] == pytest.approx(train_correct / 2400)
     assert sum(map(sum, result["confusion_matrix"]["validation"])) == 600
+
+
+@pytest.mark.parametrize("loss, output", [("cross_entropy", "softmax"), ("binary_cross_entropy", "sigmoid"),
+                                          ("mse", "sigmoid")])
+def test_full_batch_train_loss_is_the_loss_before_the_epochs_step(loss, output):
+    # With one batch per epoch, epoch 2's train figures are those of the weights after epoch 1.
+    X, y = make_dataset({"name": "moons", "samples": 200, "seed": 3})
+    s = {"model": {"layers": [{"units": 8, "activation": "tanh"}], "output": output}, "loss": loss,
+         "optimizer": {"name": "adam", "learning_rate": 0.05},
+         "training": {"epochs": 1, "batch_size": 1000, "seed": 2}}
+    data = (X[:150], y[:150], X[150:], y[150:])
+    _, after_one = train(s, data=data, return_network=True)
+    two = train({**s, "training": {**s["training"], "epochs": 2}}, data=data)
+    expected = after_one.evaluate(X[:150], y[:150])
+    assert two["history"]["train_loss"][1] == pytest.approx(expected["loss"], rel=1e-5)
+    assert two["history"]["train_accuracy"][1] == pytest.approx(expected["accuracy"])
+
+
+def test_train_loss_is_the_sample_weighted_mean_over_the_batches_without_l2():
+    # 150 samples in batches of 64, 64, 22: the mean over samples, not over batches, and no L2 term
+    X, y = make_dataset({"name": "blobs", "samples": 150, "classes": 3, "features": 2, "seed": 4})
+    s = {"model": {"layers": [{"units": 8, "activation": "tanh", "l2": 0.5}]},
+         "optimizer": {"name": "sgd", "learning_rate": 1e-9},
+         "training": {"epochs": 2, "batch_size": 64, "seed": 1, "shuffle": False, "validation_split": 0}}
+    result, network = train(s, data=(X, y, None, None), return_network=True)
+    # the weights barely move, so every batch sees (almost) the final weights
+    assert result["history"]["train_loss"][1] == pytest.approx(network.evaluate(X, y)["loss"], rel=1e-6)
+    assert result["history"]["train_accuracy"][1] == pytest.approx(network.evaluate(X, y)["accuracy"])
+
+
+def test_train_figures_include_dropout():
+    X, y = make_dataset({"name": "moons", "samples": 300, "seed": 5})
+    s = {"model": {"layers": [{"units": 32, "activation": "relu", "dropout": 0.5}]},
+         "optimizer": {"name": "sgd", "learning_rate": 1e-9},
+         "training": {"epochs": 1, "batch_size": 1000, "seed": 1, "validation_split": 0}}
+    result, network = train(s, data=(X, y, None, None), return_network=True)
+    assert result["history"]["train_loss"][0] != pytest.approx(network.evaluate(X, y)["loss"], rel=1e-4)
