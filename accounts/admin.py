@@ -4,23 +4,8 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from . import services
+from .admin_access import InstructorAdmin, StaffOnlyAdmin
 from .models import ProCode, ProCodeRedemption, RevokedToken, User
-
-
-class StaffOnlyAdmin(admin.ModelAdmin):
-    """Visible to staff and superusers only."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff_member
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    has_change_permission = has_view_permission
-    has_add_permission = has_module_permission
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(User)
@@ -57,19 +42,11 @@ class RedemptionInline(admin.TabularInline):
 
 
 @admin.register(ProCode)
-class ProCodeAdmin(admin.ModelAdmin):
+class ProCodeAdmin(InstructorAdmin):
     list_display = ("code", "days", "uses", "max_uses", "expires_at", "created_by")
     search_fields = ("code",)
     readonly_fields = ("uses", "created_by", "created_at")
     inlines = [RedemptionInline]
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_instructor
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    has_add_permission = has_module_permission
 
     def has_change_permission(self, request, obj=None):
         if not self.has_module_permission(request):

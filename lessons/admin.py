@@ -6,25 +6,11 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
+from accounts.admin_access import InstructorAccess, InstructorAdmin
+
 from . import services
 from .models import Course, Lesson, LessonProgress
 from .rendering import render_markdown
-
-
-class InstructorAdmin(admin.ModelAdmin):
-    """Open to instructors, staff and superusers."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_instructor
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
-
-    def has_add_permission(self, request, obj=None):
-        return self.has_module_permission(request)
 
 
 @admin.action(description="Publish the selected items")
@@ -41,17 +27,12 @@ def unpublish(modeladmin, request, queryset):
     modeladmin.message_user(request, f"Unpublished {queryset.count()} item(s).", messages.SUCCESS)
 
 
-class LessonInline(admin.TabularInline):
+class LessonInline(InstructorAccess, admin.TabularInline):
     model = Lesson
     fields = ("order", "title", "slug", "estimated_minutes", "is_pro", "published")
     extra = 0
     show_change_link = True
     ordering = ("order", "id")
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_instructor
-
-    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
 
 
 @admin.register(Course)

@@ -5,39 +5,17 @@ from django.contrib import admin, messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 
+from accounts.admin_access import InstructorAccess, InstructorAdmin
+
 from . import grading, services
 from .models import Attempt, AttemptAnswer, Choice, Question, Quiz, Regrade, RegradeChange
 
 
-class InstructorAdmin(admin.ModelAdmin):
-    """Visible to instructors, staff and superusers: those who author quizzes."""
-
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_instructor
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    has_change_permission = has_view_permission
-    has_delete_permission = has_view_permission
-
-    def has_add_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-
-class QuestionInline(admin.TabularInline):
+class QuestionInline(InstructorAccess, admin.TabularInline):
     model = Question
     extra = 0
     fields = ("order", "kind", "text", "points")
     show_change_link = True
-
-    def has_module_permission(self, request):
-        return request.user.is_instructor
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_instructor
-
-    has_change_permission = has_add_permission = has_delete_permission = has_view_permission
 
 
 class ChoiceInline(QuestionInline):

@@ -3,7 +3,8 @@
 from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
-from lessons.admin import InstructorAdmin, publish, unpublish
+from accounts.admin_access import InstructorAdmin
+from lessons.admin import publish, unpublish
 
 from .authoring import ASSIGNMENT_FIELDS, AssignmentError, check_assignment
 from .models import Assignment, TrainingJob, WorkerProbe
