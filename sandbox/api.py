@@ -241,9 +241,8 @@ class JobCancelView(APIView):
 
     @extend_schema(request=None, responses={200: JobSerializer}, summary="Cancel a job")
     def post(self, request, job_id):
-        job = _job_or_404(request, job_id)
-        if job.user_id != request.user.pk:
-            raise exceptions.PermissionDenied("Only the learner who submitted a job can cancel it.")
-        if job.is_finished:
-            return Response({"detail": f"The job has already {job.status}.", "code": "finished"}, status=status.HTTP_409_CONFLICT)
-        return Response(JobSerializer(services.job_cancel(job=job)).data)
+        try:
+            job = services.job_cancel(job=_job_or_404(request, job_id), user=request.user)
+        except services.JobRefused as exc:
+            return _refused(exc)
+        return Response(JobSerializer(job).data)

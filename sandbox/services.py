@@ -101,8 +101,12 @@ def job_submit(*, user, assignment=None, spec=None, code=None):
     return job
 
 
-def job_cancel(*, job):
-    """Cancel a queued job at once, or ask the worker to kill a running one (within a second)."""
+def job_cancel(*, job, user):
+    """Cancel ``user``'s queued job at once, or ask the worker to kill a running one (within a second)."""
+    if job.user_id != user.pk:
+        raise JobRefused("Only the learner who submitted a job can cancel it.", code="permission_denied", status=403)
+    if job.is_finished:
+        raise JobRefused(f"The job has already {job.status}.", code="finished", status=409)
     now = timezone.now()
     updated = TrainingJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
         status=Status.CANCELLED, reason="cancelled", message="Cancelled before it started.", finished_at=now)

@@ -134,10 +134,14 @@ def job_cancel(request, job_id):
     job = selectors.job_for(user=request.user, job_id=job_id)
     if job is None:
         raise Http404("No such job.")
-    if job.user_id != request.user.pk:
-        return HttpResponseForbidden("Only the learner who submitted a job can cancel it.")
-    services.job_cancel(job=job)
-    messages.info(request, "Cancelled." if job.status == TrainingJob.Status.CANCELLED else "Cancelling…")
+    try:
+        services.job_cancel(job=job, user=request.user)
+    except services.JobRefused as exc:
+        if exc.status == 403:
+            return HttpResponseForbidden(exc.message)
+        messages.info(request, exc.message)
+    else:
+        messages.info(request, "Cancelled." if job.status == TrainingJob.Status.CANCELLED else "Cancelling…")
     return redirect("lab-job", job_id=job.pk)
 
 

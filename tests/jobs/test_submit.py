@@ -117,14 +117,14 @@ def test_daily_quota_is_429_with_the_reset_time(student, settings):
 
 def test_cancelling_a_queued_job_is_immediate(student):
     job = services.job_submit(user=student, spec=spec(FREE_PLAY))
-    services.job_cancel(job=job)
+    services.job_cancel(job=job, user=student)
     assert job.status == "cancelled" and job.finished_at is not None
 
 
 def test_cancelling_a_running_job_asks_the_worker(student):
     job = services.job_submit(user=student, spec=spec(FREE_PLAY))
     TrainingJob.objects.filter(pk=job.pk).update(status="running")
-    services.job_cancel(job=job)
+    services.job_cancel(job=job, user=student)
     assert job.status == "running" and job.cancel_requested is True
 
 
