@@ -3,7 +3,6 @@ jobs queued, and a burst of 50 jobs. No job is lost, none stays running, none ru
 
 import os
 import signal
-import socket
 import subprocess
 import time
 
@@ -14,6 +13,7 @@ from config.celery_app import app
 from sandbox import services
 from sandbox.models import TrainingJob
 from tests.conftest import WorkerProcess
+from tests.processes import free_port
 
 from .conftest import FREE_PLAY, GOOD_SPIRALS, spec
 from .helpers import wait_for_job
@@ -22,17 +22,11 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 STALE_SECONDS = 3
 
 
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class PrivateRedis:
     """A redis-server on a free port, started and restarted by the test (the shared one is never touched)."""
 
     def __init__(self, tmp_path):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.dir = tmp_path
         self.proc = None

@@ -5,6 +5,7 @@ import os
 import pytest
 
 from config.celery_app import app, ping
+from tests.processes import descendants
 
 
 @pytest.mark.worker
@@ -12,7 +13,7 @@ def test_a_worker_process_answers_a_task(celery_worker_process):
     answer = ping.delay().get(timeout=30)
     assert answer["pong"] is True
     assert answer["pid"] != os.getpid()
-    assert answer["pid"] in _descendants(celery_worker_process.proc.pid) | {celery_worker_process.proc.pid}
+    assert answer["pid"] in descendants(celery_worker_process.proc.pid) | {celery_worker_process.proc.pid}
 
 
 def test_the_broker_is_the_one_the_runtime_selects(settings):
@@ -23,14 +24,3 @@ def test_the_broker_is_the_one_the_runtime_selects(settings):
     assert app.conf.worker_prefetch_multiplier == 1
     if not expected.startswith("filesystem://"):
         assert app.conf.broker_transport_options["visibility_timeout"] > app.conf.task_time_limit
-
-
-def _descendants(pid):
-    found = set()
-    try:
-        children = open(f"/proc/{pid}/task/{pid}/children").read().split()
-    except OSError:
-        return found
-    for child in map(int, children):
-        found |= {child} | _descendants(child)
-    return found

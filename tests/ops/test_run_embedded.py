@@ -2,7 +2,6 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -11,33 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.processes import alive, children, free_port
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _get(url):
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.status, response.read().decode()
-
-
-def _children(pid):
-    try:
-        return [int(p) for p in open(f"/proc/{pid}/task/{pid}/children").read().split()]
-    except OSError:
-        return []
-
-
-def _alive(pid):
-    try:
-        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
@@ -46,7 +26,7 @@ def test_embedded_runtime_serves_runs_a_worker_and_stops_cleanly(tmp_path, stop_
     env.update({"DJANGO_SETTINGS_MODULE": "config.settings.local", "LABS_VAR_DIR": str(tmp_path), "PYTHONUNBUFFERED": "1"})
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=120)
-    port = _free_port()
+    port = free_port()
     log = open(tmp_path / "run.log", "w+")
     runner = subprocess.Popen([*manage, "run_embedded", "--port", str(port), "--concurrency", "1"], cwd=ROOT, env=env,
                               stdout=log, stderr=subprocess.STDOUT)
@@ -66,11 +46,11 @@ def test_embedded_runtime_serves_runs_a_worker_and_stops_cleanly(tmp_path, stop_
                               text=True, timeout=90)
         assert ping.returncode == 0, ping.stderr
         assert ping.stdout.startswith("pong from ")
-        children = _children(runner.pid)
-        assert len(children) == 2
+        started = children(runner.pid)
+        assert len(started) == 2
         runner.send_signal(stop_signal)
         assert runner.wait(timeout=30) == 0
-        assert [pid for pid in children if _alive(pid)] == []
+        assert [pid for pid in started if alive(pid)] == []
     finally:
         if runner.poll() is None:
             runner.kill()
