@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .celery_app import app as celery_app
+from .celery_app import ensure_filesystem_broker_folders
 
 
 @require_GET
@@ -29,8 +30,6 @@ def check_database():
 def check_broker():
     """Return ``None`` when the Celery broker accepts a connection, else the reason it does not."""
     try:
-        from .celery_app import ensure_filesystem_broker_folders
-
         ensure_filesystem_broker_folders(celery_app.conf)
         with celery_app.connection_for_write() as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, timeout=2)

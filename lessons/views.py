@@ -11,16 +11,14 @@ from .rendering import render_markdown
 
 
 def _lesson_extras(*, lesson, user):
-    """Return what other apps attach to a lesson page: its training assignments (and quizzes)."""
+    """Return what other apps attach to a lesson page: its quizzes and training assignments."""
+    from quizzes.selectors import lesson_quizzes
     from sandbox.selectors import assignments_for_lesson
 
-    extras = {"assignments": assignments_for_lesson(lesson=lesson, user=user)}
-    try:
-        from quizzes.selectors import lesson_quizzes
-    except ImportError:
-        return extras
-    extras["quizzes"] = lesson_quizzes(lesson=lesson, user=user)
-    return extras
+    return {
+        "quizzes": lesson_quizzes(lesson=lesson, user=user),
+        "assignments": assignments_for_lesson(lesson=lesson, user=user),
+    }
 
 
 def catalogue(request):
