@@ -57,6 +57,11 @@ class Assignment(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def needs_pro(self):
+        """Return True if only Pro members may work on it: it is Pro, or its lesson is (like the lesson's quizzes)."""
+        return self.is_pro or (self.lesson is not None and self.lesson.is_pro)
+
 
 class TrainingJob(models.Model):
     """One run a learner submitted. The row is the truth; the broker only carries its id."""

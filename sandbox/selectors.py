@@ -8,9 +8,12 @@ from .models import Assignment, TrainingJob
 
 
 def assignments_visible(*, user):
-    """Return the assignments ``user`` may see (published, or all for instructors)."""
-    assignments = Assignment.objects.select_related("lesson")
-    return assignments if lesson_access.sees_drafts(user) else assignments.filter(published=True)
+    """Return the assignments ``user`` may see: published ones outside draft lessons and courses, or all for instructors."""
+    assignments = Assignment.objects.select_related("lesson", "lesson__course")
+    if lesson_access.sees_drafts(user):
+        return assignments
+    return assignments.filter(published=True).filter(
+        Q(lesson__isnull=True) | Q(lesson__published=True, lesson__course__published=True))
 
 
 def assignments_for_lesson(*, lesson, user):

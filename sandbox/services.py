@@ -40,10 +40,12 @@ def _enqueue(job_id):
 
 
 def assignment_check_access(*, assignment, user):
-    """Raise JobRefused unless ``user`` may work on ``assignment``."""
-    if not (assignment.published or lesson_access.sees_drafts(user)):
+    """Raise JobRefused unless ``user`` may work on ``assignment``: it and its lesson are published, and Pro needs Pro."""
+    lesson = assignment.lesson
+    published = assignment.published and (lesson is None or lesson_access.lesson_is_visible(lesson, user))
+    if not (published or lesson_access.sees_drafts(user)):
         raise JobRefused("There is no such assignment.", code="not_found", status=404)
-    if assignment.is_pro and not lesson_access.has_pro_access(user):
+    if assignment.needs_pro and not lesson_access.has_pro_access(user):
         raise JobRefused("This is a Pro assignment; redeem a Pro code to work on it.", code="pro_required", status=403)
 
 
