@@ -63,10 +63,6 @@ class AssignmentInput(serializers.Serializer):
     starter_code = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False, max_length=50_000)
 
 
-def _is_author(user, assignment):
-    return user.is_staff_member or (user.is_instructor and assignment.created_by_id in (None, user.pk))
-
-
 def _save_assignment(request, assignment=None, partial=False):
     from lessons.models import Lesson
 
@@ -156,13 +152,13 @@ class AssignmentDetailView(APIView):
     @extend_schema(responses={200: AssignmentSerializer}, summary="Read an assignment")
     def get(self, request, slug):
         assignment = self._get(request, slug)
-        serializer = AuthorAssignmentSerializer if _is_author(request.user, assignment) else AssignmentSerializer
+        serializer = AuthorAssignmentSerializer if selectors.is_author(user=request.user, assignment=assignment) else AssignmentSerializer
         return Response(serializer(assignment).data)
 
     @extend_schema(request=AssignmentInput(partial=True), responses={200: AuthorAssignmentSerializer}, summary="Update an assignment")
     def patch(self, request, slug):
         assignment = self._get(request, slug)
-        if not _is_author(request.user, assignment):
+        if not selectors.is_author(user=request.user, assignment=assignment):
             raise exceptions.PermissionDenied("Only the assignment's author and staff can change it.")
         assignment = _save_assignment(request, assignment, partial=True)
         return Response(AuthorAssignmentSerializer(assignment).data)
@@ -183,7 +179,7 @@ class AssignmentScoresView(APIView):
         assignment = Assignment.objects.filter(slug=slug).first()
         if assignment is None:
             raise Http404
-        if not _is_author(request.user, assignment):
+        if not selectors.is_author(user=request.user, assignment=assignment):
             raise exceptions.PermissionDenied("Only the assignment's author and staff see its scores.")
         return Response(selectors.assignment_scores(assignment=assignment))
 

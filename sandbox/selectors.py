@@ -20,6 +20,11 @@ def assignments_for_lesson(*, lesson, user):
     return list(assignments_visible(user=user).filter(lesson=lesson).order_by("order", "id"))
 
 
+def is_author(*, user, assignment):
+    """Return True if ``user`` may see all of ``assignment`` (hidden split, scores): staff, or the instructor who made it."""
+    return user.is_staff_member or (user.is_instructor and assignment.created_by_id in (None, user.pk))
+
+
 def jobs_visible(*, user):
     """Return the jobs ``user`` may read: their own; instructors also those on their assignments; staff all."""
     jobs = TrainingJob.objects.select_related("assignment", "user")

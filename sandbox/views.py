@@ -147,11 +147,13 @@ def job_cancel(request, job_id):
 
 @login_required
 def assignment_scores(request, slug):
-    """Instructors: each learner's best score and runs on an assignment."""
+    """The assignment's author and staff: each learner's best score and runs on it."""
     if not request.user.is_instructor:
         return HttpResponseForbidden("Only instructors see score tables.")
     assignment = Assignment.objects.filter(slug=slug).first()
     if assignment is None:
         raise Http404("No such assignment.")
+    if not selectors.is_author(user=request.user, assignment=assignment):
+        return HttpResponseForbidden("Only the assignment's author and staff see its scores.")
     rows = selectors.assignment_scores(assignment=assignment)
     return render(request, "sandbox/scores.html", {"assignment": assignment, "rows": rows})

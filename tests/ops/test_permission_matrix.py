@@ -102,6 +102,9 @@ route                                                method  anon   student pro 
 /api/v1/assignments/{draft_lesson_assignment}/       GET     401    404     404    404    200        200
 /api/v1/assignments/{spirals}/                       PATCH   401    403     403    403    200        200
 /api/v1/assignments/{spirals}/scores/                GET     401    403     403    403    200        200
+/api/v1/assignments/{staff_assignment}/              GET     401    200     200    200    200        200
+/api/v1/assignments/{staff_assignment}/              PATCH   401    403     403    403    403        200
+/api/v1/assignments/{staff_assignment}/scores/       GET     401    403     403    403    403        200
 /api/v1/jobs/                                        GET     401    200     200    200    200        200
 /api/v1/jobs/                                        POST    401    201     201    201    201        201
 /api/v1/jobs/ [pro exercise]                         POST    401    403     201    403    201        201
@@ -148,6 +151,7 @@ route                                                method  anon   student pro 
 /lab/jobs/{queued_job}/cancel/                       POST    login  302     404    404    403        403
 /lab/jobs/{job}/cancel/                              GET     login  405     405    405    405        405
 /lab/{spirals}/scores/                               GET     login  403     403    403    200        200
+/lab/{staff_assignment}/scores/                      GET     login  403     403    403    403        200
 # --- account pages --------------------------------------------------------------------------------------
 /accounts/signup/                                    GET     200    302     302    302    302        302
 /accounts/signup/                                    POST    302    302     302    302    302        302
@@ -217,14 +221,16 @@ ROWS = _parse(MATRIX)
 # --- the world -------------------------------------------------------------------------------------------
 
 HIDDEN_SEED = "918273645"
+STAFF_HIDDEN_SEED = "564738291"
 SECRET_KEYS = [MARKERS["explanation"], MARKERS["feedback"], MARKERS["short_answer"], MARKERS["numeric_value"]]
-HIDDEN = [HIDDEN_SEED, "hidden_test", "exercise_params"]
+HIDDEN = [HIDDEN_SEED, STAFF_HIDDEN_SEED, "hidden_test", "exercise_params"]
 DRAFTS = ["DRAFTCOURSEMARKER", "DRAFTLESSONMARKER", "DRAFTQUIZMARKER", "DRAFTASSIGNMENTMARKER"]
 PRO_BODY = ["PROBODYMARKER"]
 STUDENT_PRIVATE = ["STUDENTANSWERMARKER", "STUDENTCODEMARKER"]
 PRO_CODE = "MATRIXPROCODE"
 
-# What each role's responses must never contain, whatever the route. Authors see everything. The schema
+# What each role's responses must never contain, whatever the route. Authors see everything of their own
+# assignments (instructors not the hidden split of staff's, which they did not write); the schema
 # documents the author's fields by name (never a value), so there the names are allowed.
 DOCUMENTED_NAMES = {"GET /api/schema/": {"hidden_test", "exercise_params"}}
 FORBIDDEN = {
@@ -232,7 +238,7 @@ FORBIDDEN = {
     "student": SECRET_KEYS + HIDDEN + DRAFTS + PRO_BODY + [PRO_CODE],
     "pro": SECRET_KEYS + HIDDEN + DRAFTS + STUDENT_PRIVATE + [PRO_CODE],
     "other": SECRET_KEYS + HIDDEN + DRAFTS + PRO_BODY + STUDENT_PRIVATE + [PRO_CODE],
-    "instructor": [],
+    "instructor": [STAFF_HIDDEN_SEED],
     "staff": [],
 }
 
@@ -333,6 +339,13 @@ def _build_world():
     pro_lesson_assignment = Assignment.objects.create(
         slug="matrix-pro-lesson-assignment", title="Pro lesson spirals", kind="config", published=True,
         lesson=pro_lesson, created_by=w.instructor, dataset=SPIRALS_DATASET, starter_spec=SMALL_SPEC)
+    # Another author's assignment: the instructor column is not its author.
+    staff_assignment = Assignment.objects.create(
+        slug="matrix-staff-spirals", title="Staff spirals", kind="config", published=True, lesson=free,
+        created_by=w.staff, dataset=SPIRALS_DATASET, hidden_test={"samples": 200, "seed": int(STAFF_HIDDEN_SEED)},
+        starter_spec=SMALL_SPEC, rubric={"metric": "accuracy", "thresholds": [{"at": 0.5, "fraction": 1.0}]})
+    TrainingJob.objects.create(user=w.other, assignment=staff_assignment, kind="spec", status="succeeded", score=7.0,
+                               spec={**SMALL_SPEC, "dataset": SPIRALS_DATASET}, finished_at=now)
     job = TrainingJob.objects.create(
         user=w.student, assignment=spirals, kind="spec", spec={**SMALL_SPEC, "dataset": SPIRALS_DATASET},
         status="succeeded", history={"epoch": [1, 2], "train_loss": [1.0, 0.8], "val_loss": [1.1, 0.9],
@@ -343,7 +356,7 @@ def _build_world():
                                status="failed", reason="error_in_code", finished_at=now)
     w.update(spirals=spirals.slug, spirals_id=spirals.pk, exercise=exercise.slug, pro_exercise=pro_exercise.slug,
              draft_assignment=draft_assignment.slug, draft_lesson_assignment=draft_lesson_assignment.slug,
-             pro_lesson_assignment=pro_lesson_assignment.slug, job=job.pk)
+             pro_lesson_assignment=pro_lesson_assignment.slug, staff_assignment=staff_assignment.slug, job=job.pk)
 
     ProCode.objects.create(code=PRO_CODE, days=30, max_uses=100, expires_at=now + timedelta(days=365), created_by=w.instructor)
     w.update(reset_uid=urlsafe_base64_encode(force_bytes(w.student.pk)), reset_token="set-password-not-a-token")
@@ -421,6 +434,7 @@ BODIES = {
     "POST /api/v1/assignments/": {"title": "A new exercise", "slug": "a-new-exercise", "kind": "code",
                                   "exercise": "activation", "exercise_params": {"function": "tanh"}},
     "PATCH /api/v1/assignments/{spirals}/": {"title": "Spirals, renamed"},
+    "PATCH /api/v1/assignments/{staff_assignment}/": {"title": "Renamed"},
     "POST /api/v1/jobs/": {"spec": FREE_PLAY},
     "POST /api/v1/jobs/ [pro exercise]": lambda w, role: {"assignment": w.pro_exercise, "code": "x = 1\n"},
     "POST /api/v1/jobs/ [draft assignment]": lambda w, role: {"assignment": w.draft_assignment, "spec": SMALL_SPEC},
