@@ -55,6 +55,7 @@ route                                                method  anon   student pro 
 /api/v1/lessons/{lesson}/                            GET     200    200     200    200    200        200
 /api/v1/lessons/{pro_lesson}/                        GET     403    403     200    403    200        200
 /api/v1/lessons/{draft_lesson}/                      GET     404    404     404    404    200        200
+/api/v1/lessons/{draft_course_lesson}/               GET     404    404     404    404    200        200
 /api/v1/lessons/{lesson}/                            PATCH   401    403     403    403    200        200
 /api/v1/lessons/{lesson}/                            DELETE  401    403     403    403    204        204
 /api/v1/lessons/{draft_lesson}/publish/              POST    401    403     403    403    200        200
@@ -120,6 +121,7 @@ route                                                method  anon   student pro 
 /lessons/{lesson}/                                   GET     200    200     200    200    200        200
 /lessons/{pro_lesson}/                               GET     200    200     200    200    200        200
 /lessons/{draft_lesson}/                             GET     404    404     404    404    200        200
+/lessons/{draft_course_lesson}/                      GET     404    404     404    404    200        200
 /lessons/{lesson}/complete/                          POST    login  302     302    302    302        302
 /lessons/{pro_lesson}/complete/                      POST    login  302     302    302    302        302
 /lessons/{draft_lesson}/complete/                    POST    login  404     404    404    302        302
@@ -291,8 +293,9 @@ def _build_world():
     draft = Lesson.objects.create(course=course, slug="matrix-draft", title="DRAFTLESSONMARKER lesson",
                                   body="DRAFTLESSONMARKER body", published=False, order=3)
     draft_course = Course.objects.create(slug="matrix-draft-course", title="DRAFTCOURSEMARKER course", published=False)
-    Lesson.objects.create(course=draft_course, slug="matrix-hidden", title="DRAFTCOURSEMARKER lesson", published=True)
-    w.update(course=course.slug, draft_course=draft_course.slug, lesson=free.slug, pro_lesson=pro_lesson.slug,
+    hidden = Lesson.objects.create(course=draft_course, slug="matrix-hidden", title="DRAFTCOURSEMARKER lesson",
+                                   published=True)
+    w.update(course=course.slug, draft_course=draft_course.slug, draft_course_lesson=hidden.slug, lesson=free.slug, pro_lesson=pro_lesson.slug,
              draft_lesson=draft.slug, course_lessons=[draft.slug, pro_lesson.slug, free.slug])
     lesson_services.progress_mark_complete(user=w.student, lesson=free)
 
