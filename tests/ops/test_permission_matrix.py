@@ -262,7 +262,11 @@ SPEC_FORM = {"output": "softmax", "loss": "cross_entropy", "optimizer": "adam", 
 class World(dict):
     """The users and objects every cell works on; ``world.name`` is ``world["name"]``."""
 
-    __getattr__ = dict.__getitem__
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 def _build_world():
