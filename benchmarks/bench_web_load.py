@@ -219,8 +219,10 @@ def _free_port():
 
 
 def _server_env(static_root):
+    # Database connections are kept for the whole run (not renewed every 60 s), so that the CPU of the
+    # Postgres backends serving gunicorn can be read per run.
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="web_load_settings", STATIC_ROOT=str(static_root),
-               PYTHONPATH=os.pathsep.join([str(ROOT), str(BENCH)]))
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(BENCH)]), DATABASE_CONN_MAX_AGE="3600")
     env.pop("DEBUG", None)
     return env
 
