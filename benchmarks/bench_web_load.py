@@ -337,16 +337,29 @@ def _backends():
         return [row[0] for row in cursor.fetchall()]
 
 
+def _drain(workers, timeout=60):
+    """Wait until the gunicorn workers are idle: requests still in flight when wrk stopped are done."""
+    deadline = time.monotonic() + timeout
+    before = sum(_cpu_seconds(workers).values())
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = sum(_cpu_seconds(workers).values())
+        if now - before < 0.03:
+            return
+        before = now
+
+
 def _measure(server, port, lines, **wrk):
-    """Run wrk and add the CPU the gunicorn workers and their Postgres backends spent per request."""
+    """Run wrk, wait for the requests still in flight, and add the CPU the gunicorn workers and their
+    Postgres backends spent per request sent (each request sent is served, answered in time or not)."""
     workers = _children(server.pid)
     app_before, db_before = _cpu_seconds(workers), _cpu_seconds(_backends())
     figures = _wrk(port, lines, **wrk)
+    _drain(workers)
     app_after, db_after = _cpu_seconds(workers), _cpu_seconds(set(db_before) | set(_backends()))
-    done = max(figures["requests"], 1)
-    figures["app_cpu_ms"] = 1000 * sum(app_after[p] - app_before.get(p, 0) for p in app_after) / done
-    # A backend that closed during the run loses its share; one that opened counts from its start.
-    figures["db_cpu_ms"] = 1000 * sum(db_after[p] - db_before.get(p, 0) for p in db_after) / done if db_after else None
+    sent = max(figures["sent"], 1)
+    figures["app_cpu_ms"] = 1000 * sum(app_after[p] - app_before.get(p, 0) for p in app_after) / sent
+    figures["db_cpu_ms"] = 1000 * sum(db_after[p] - db_before.get(p, 0) for p in db_after) / sent if db_after else None
     return figures
 
 
@@ -554,8 +567,8 @@ def main():
 
         wrk = dict(threads=args.threads, connections=args.connections, workdir=workdir)
         for name, lines in endpoints.items():
-            _wrk(port, lines, duration=args.warmup, name=f"warmup-{name}", **wrk)
-        warm = _wrk(port, submit_lines_for(warm_attempts), duration=args.warmup, name="warmup-submit", **wrk)
+            _measure(server, port, lines, duration=args.warmup, name=f"warmup-{name}", **wrk)
+        warm = _measure(server, port, submit_lines_for(warm_attempts), duration=args.warmup, name="warmup-submit", **wrk)
         if warm["wrapped"]:
             raise SystemExit("the warm-up ran out of open attempts; it needs more")
         # Enough open attempts for every round at 1.5x the warm-up's rate, made now (gunicorn idle).
