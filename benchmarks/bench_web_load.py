@@ -570,9 +570,9 @@ def main():
             _measure(server, port, lines, duration=args.warmup, name=f"warmup-{name}", **wrk)
         warm = _measure(server, port, submit_lines_for(warm_attempts), duration=args.warmup, name="warmup-submit", **wrk)
         if warm["wrapped"]:
-            raise SystemExit("the warm-up ran out of open attempts; it needs more")
-        # Enough open attempts for every round at 1.5x the warm-up's rate, made now (gunicorn idle).
-        needed = int(warm["rps"] * args.duration * 1.5) + 200
+            raise SystemExit(f"the warm-up sent more submits than the {len(warm_attempts)} open attempts made for it")
+        # Enough open attempts for every round at twice the warm-up's rate, made now (gunicorn idle).
+        needed = int(warm["rps"] * args.duration * 2) + 300
         for r in range(args.rounds):
             submit_lines[r] = submit_lines_for(pool.make(needed))
         connections.close_all()
@@ -583,7 +583,8 @@ def main():
                 lines = submit_lines[r] if name == "quiz submit" else endpoints[name]
                 figures = _measure(server, port, lines, duration=args.duration, name=f"round{r}-{name}", **wrk)
                 if name == "quiz submit" and figures["wrapped"]:
-                    raise SystemExit(f"round {r}: the submits ran out of open attempts ({needed}); raise the margin")
+                    raise SystemExit(f"round {r}: the submits ran out of open attempts ({needed}, twice the warm-up's "
+                                     "rate); the server got much faster after the warm-up: run again")
                 runs[name].append(figures)
         concurrency_lines, concurrency_ok = _concurrency(port, pool)
     finally:
