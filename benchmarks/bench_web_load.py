@@ -11,13 +11,14 @@ The script loads the demo course and quizzes with ``load_demo``, creates learner
 open quiz attempts and one finished training job (run in the sandbox here), collects the static files,
 and starts gunicorn with ``platform/gunicorn.conf.py`` (its workers and threads) on the production
 settings plus one minimal view (``web_load_settings``, ``web_load_urls``). Every request carries
-``X-Forwarded-Proto: https``, as it would behind the TLS proxy. Then:
+``X-Forwarded-Proto: https``, as it would behind the TLS proxy. Two run-only changes: no worker recycling
+(``--max-requests 0``) and database connections kept for the run (to read their backends' CPU). Then:
 
 1. throughput and latency, each endpoint after a warm-up, then rounds in turn with the same wrk threads,
    connections and duration, medians over the rounds:
    - minimal view: ``GET /bench/minimal/`` returns a two-byte HttpResponse through the full middleware;
    - lesson page: ``GET /lessons/artificial-neural-networks/`` with the session cookie of a student
-     (rotating over a few dozen students: one student cannot read the same page 16 times at once);
+     (rotating over 32 students: one reader does not open the same page 16 times at once);
    - quiz submit: ``POST /api/v1/attempts/{id}/submit/`` with the answers and a bearer token; every
      request submits an open attempt of its own (pre-created, rotated by ``web_load.lua``);
    - job detail: ``GET /api/v1/jobs/{id}/`` for a finished job with its history, bearer token.
@@ -192,7 +193,7 @@ def _students_with_sessions(count):
 
 
 def _finished_job():
-    """Run the spirals assignment's starter spec in the sandbox here; return (job id, its owner's token)."""
+    """Run the spirals assignment's starter spec in the sandbox here; return the job and its owner's token."""
     from rest_framework_simplejwt.tokens import AccessToken
 
     from accounts.models import User
