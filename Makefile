@@ -40,9 +40,10 @@ run: demo
 test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The page tests drive Debian's chromium package through Playwright (no browser download).
+# The page tests drive Debian's chromium package through Playwright (no browser download) and inject
+# axe-core, pinned in package-lock.json, for the accessibility checks.
 CHROMIUM ?= /usr/bin/chromium
-browser:
+browser: node_modules/axe-core/axe.min.js
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian's chromium for the browser tests"; \
@@ -53,8 +54,21 @@ browser:
 	  fi; \
 	fi
 
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's npm for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm) >/dev/null \
+	      || { echo "Could not install npm with apt-get" >&2; exit 1; }; \
+	  else \
+	    echo "The browser tests need npm: sudo apt-get install npm" >&2; exit 1; \
+	  fi; \
+	fi
+	npm ci --no-audit --no-fund
+	@touch $@
+
 bench: install-test
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info node_modules test-artifacts

@@ -72,3 +72,42 @@ def demo_course(transactional_db):
     report = import_course_folder(DEMO_COURSES[0])
     assert report.problems == []
     return report
+
+
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+
+
+def axe_violations(page):
+    """Run axe-core (from the npm registry, pinned in package-lock.json) on the page; return its violations."""
+    assert AXE_SCRIPT.exists(), f"{AXE_SCRIPT} is missing: `make browser` installs it with npm ci"
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    return page.evaluate(
+        """async () => {
+            const results = await axe.run(document, {resultTypes: ['violations']});
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' ')),
+            }));
+        }"""
+    )
+
+
+@pytest.fixture
+def assert_accessible():
+    """Return a function asserting axe-core finds no serious or critical violation on the page.
+
+    The failure message lists each violation's id, impact and target nodes.
+    """
+
+    def check(page, name):
+        blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING_IMPACTS]
+        report = "\n".join(
+            f"  {v['id']} ({v['impact']}): {v['help']}; nodes: {', '.join(v['targets'][:10])}"
+            + (f" and {len(v['targets']) - 10} more" if len(v["targets"]) > 10 else "")
+            for v in blocking
+        )
+        assert not blocking, f"axe-core found serious or critical violations on the {name} page ({page.url}):\n{report}"
+
+    return check
