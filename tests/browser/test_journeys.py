@@ -1,0 +1,248 @@
+"""Whole journeys through the real pages in a real browser, one test per kind of user.
+
+Each journey asserts on what the user sees, saves screenshots of its key pages under test-artifacts/
+(and docs/screenshots/ with DOCS_SCREENSHOTS=1), and runs axe-core on the catalogue, lesson, quiz and lab
+pages. Training runs on a real Celery worker process.
+"""
+
+import time
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.utils import timezone
+
+from accounts import services as account_services
+from quizzes import demo as quiz_demo
+
+pytestmark = pytest.mark.worker
+
+LESSON = "artificial-neural-networks"
+COURSE = "neural-networks-basics"
+JOB_TIMEOUT_SECONDS = 120
+
+WRONG_SIGMOID = '''import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def sigmoid_grad(x):
+    return sigmoid(x)
+'''
+
+RIGHT_SIGMOID = '''import numpy as np
+
+
+def sigmoid(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_grad(x):
+    s = sigmoid(x)
+    return s * (1 - s)
+'''
+
+GIFT_FILE = '''// Two questions for the quiz of the first lesson.
+::ReLU at zero::What does ReLU return for an input of -3? {#0}
+
+::Loss or activation::Mean squared error is {
+=a loss function
+~an activation function
+~an optimiser
+}
+'''
+
+
+def log_in(page, live_server, username, password):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    assert page.url.rstrip("/").endswith("/accounts/profile") or "/login/" not in page.url, page.inner_text("main")
+
+
+def watch_job(page):
+    """Follow the job page until the run finishes; return its status, the progress values and curve lengths seen.
+
+    The page's script replaces the live panel in place; nothing here reloads the page.
+    """
+    percents, curve_points = [], []
+    deadline = time.monotonic() + JOB_TIMEOUT_SECONDS
+    status = ""
+    while time.monotonic() < deadline:
+        status = page.inner_text("[data-testid=job-status]")
+        if status == "Running":
+            bar = page.locator("[role=progressbar]")
+            if bar.count():
+                percents.append(int(bar.get_attribute("aria-valuenow")))
+            curve = page.locator("svg.chart polyline").first
+            if curve.count():
+                curve_points.append(len((curve.get_attribute("points") or "").split()))
+        if status in ("Succeeded", "Failed", "Cancelled"):
+            break
+        page.wait_for_timeout(150)
+    return status, percents, curve_points
+
+
+def grows(values):
+    """Whether a sequence seen over time took at least two values and never went down."""
+    return len(set(values)) >= 2 and all(a <= b for a, b in zip(values, values[1:]))
+
+
+def answer_first_quiz(page):
+    """Answer every question of the first lesson's demo quiz right (they are shuffled: find each by its text)."""
+    def question(text):
+        fieldset = page.locator("fieldset", has_text=text)
+        assert fieldset.count() == 1, f"question {text!r} is not on the page"
+        return fieldset
+
+    question("What is backpropagation used for").get_by_label("Computing the gradient of the loss", exact=False).check()
+    activations = question("Which of these are activation functions?")
+    for name in ("Sigmoid", "tanh", "ReLU"):
+        activations.get_by_label(name, exact=True).check()
+    question("A single neuron computes a weighted sum").get_by_label("True", exact=True).check()
+    question("What does it output for the input x = (2, 1)?").locator("input[type=text]").fill("0.5")
+    ordering = question("Put the steps of one training iteration in order.")
+    for place, item in enumerate(["Forward pass: compute the prediction", "Compute the loss",
+                                  "Backward pass: compute the gradients", "Update the weights"], start=1):
+        ordering.get_by_label(f"Place of {item}").select_option(str(place))
+    question("vector of scores into probabilities").locator("input[type=text]").fill("Softmax")
+    question("Why do deeper networks often do better").get_by_label(
+        "Each layer can combine the previous layer's features", exact=False).check()
+
+
+def diagram_line_widths(page):
+    """Return the laid-out widths, in pixels, of the box-drawing lines of the lesson's first diagram.
+
+    Each line is measured as the browser laid it out (a Range over its characters), so a glyph missing from
+    the monospace font, drawn from a fallback font, makes its line wider or narrower than the others.
+    """
+    return page.evaluate(
+        """() => {
+            const code = document.querySelector('pre.diagram code');
+            if (code.childNodes.length !== 1 || code.firstChild.nodeType !== Node.TEXT_NODE) { return null; }
+            const node = code.firstChild, range = document.createRange(), widths = [];
+            let start = 0;
+            for (const line of node.textContent.split('\\n')) {
+                const drawn = line.trimEnd();
+                if (drawn.trim().startsWith('│')) {
+                    range.setStart(node, start);
+                    range.setEnd(node, start + drawn.length);
+                    widths.push(Math.round(range.getBoundingClientRect().width * 10) / 10);
+                }
+                start += line.length + 1;
+            }
+            return widths;
+        }"""
+    )
+
+
+def test_student_signs_up_reads_takes_the_quiz_trains_and_passes_the_exercise(
+        live_server, page, screenshot, assert_accessible, demo_course, celery_worker_process):
+    quiz_demo.load(StringIO())
+    page.set_default_timeout(10_000)
+
+    # The catalogue, as a visitor sees it, then the sign-up page.
+    page.goto(f"{live_server.url}/")
+    assert "Neural Networks Basics" in page.inner_text("main")
+    assert_accessible(page, "catalogue")
+    screenshot(page, "student-catalogue", docs="catalogue")
+    page.click("text=Create a free account")
+    page.fill("#id_username", "ada")
+    page.fill("#id_email", "ada@example.org")
+    page.fill("#id_password1", "analytical-engine-1843")
+    page.fill("#id_password2", "analytical-engine-1843")
+    page.click("main button[type=submit]")
+    assert "Welcome, ada! Your account is ready." in page.inner_text("main")
+    assert page.inner_text("[data-testid=role]") == "Student"
+
+    # The first lesson, diagrams intact.
+    page.click("nav >> text=Courses")
+    page.click("text=Neural Networks Basics")
+    page.locator(".lesson-row a").first.click()
+    assert page.url.endswith(f"/lessons/{LESSON}/")
+    assert page.locator("pre.diagram").count() >= 2
+    widths = diagram_line_widths(page)
+    assert len(widths) > 5 and len(set(widths)) == 1, f"the diagram's box lines differ in width: {widths}"
+    assert_accessible(page, "lesson")
+    screenshot(page, "student-lesson", docs="lesson")
+
+    # Its quiz, then the review.
+    page.click("[data-testid=lesson-quizzes] a")
+    page.click("text=Start the quiz")
+    assert "Right: it is how" not in page.content()  # no feedback before grading
+    answer_first_quiz(page)
+    assert_accessible(page, "quiz")
+    screenshot(page, "student-quiz", docs="quiz")
+    page.click("button[value=submit]")
+    score = page.inner_text("[data-testid=score]")
+    assert score.startswith("8 / 8 (100%): passed"), score
+    review = page.inner_text("main")
+    assert "Right: it is how the network learns from its error." in review
+    assert "chain rule" in review  # the explanation
+    screenshot(page, "student-quiz-review")
+
+    # The lab: train the spirals and watch the run.
+    page.goto(f"{live_server.url}/lessons/{LESSON}/")
+    assert page.inner_text("[data-testid=best-score]") == "100%"
+    page.click("text=Separate the spirals")
+    assert "Free plan: 1 job at a time" in page.inner_text("[data-testid=plan-limits]")
+    assert_accessible(page, "lab")
+    page.fill("#id_units_0", "32")
+    page.select_option("#id_activation_0", "tanh")
+    page.fill("#id_units_1", "32")
+    page.select_option("#id_activation_1", "tanh")
+    # Long enough (a few seconds) for the page to show the run filling in between its polls.
+    page.fill("#id_epochs", "300")
+    page.fill("#id_batch_size", "8")
+    page.fill("#id_learning_rate", "0.005")
+    screenshot(page, "student-lab-form")
+    page.click("main button[type=submit]")
+    assert "/lab/jobs/" in page.url, page.inner_text("main")
+    status, percents, curve_points = watch_job(page)
+    assert status == "Succeeded", page.inner_text("main")
+    assert grows(percents), f"the progress bar did not fill in: {percents}"
+    assert grows(curve_points), f"the loss curve did not fill in: {curve_points} (progress {percents})"
+    assert page.get_attribute("[role=progressbar]", "aria-valuenow") == "100"
+    assert len(page.locator("svg.chart polyline").first.get_attribute("points").split()) == 300
+    assert page.locator("svg.boundary rect").count() > 10
+    assert page.locator("svg.boundary circle").count() > 100  # the training points on top
+    grade = page.inner_text("[data-testid=grade]")
+    assert grade.startswith("Grade: 10 / 12 passed"), grade
+    assert_accessible(page, "lab result")
+    screenshot(page, "student-lab-result", docs="lab")
+
+    # The sigmoid exercise: wrong, read the feedback, fix, pass.
+    page.goto(f"{live_server.url}/lessons/{LESSON}/")
+    page.click("text=Implement sigmoid and its derivative")
+    page.fill("#id_code", WRONG_SIGMOID)
+    page.click("text=Run the checks")
+    status, _, _ = watch_job(page)
+    assert status == "Succeeded", page.inner_text("main")
+    grade = page.inner_text("[data-testid=grade]")
+    assert "not passed" in grade, grade
+    assert "sigmoid_grad(0) returned 0.5, expected 0.25" in grade
+    assert "sigmoid_grad differs from the expected derivatives on hidden inputs" in grade
+    screenshot(page, "student-exercise-feedback")
+    page.click("text=Back to the lab")
+    assert page.input_value("#id_code") == WRONG_SIGMOID  # the lab starts from the last try
+    page.fill("#id_code", RIGHT_SIGMOID)
+    page.click("text=Run the checks")
+    status, _, _ = watch_job(page)
+    assert status == "Succeeded", page.inner_text("main")
+    grade = page.inner_text("[data-testid=grade]")
+    assert grade.startswith("Grade: 10 / 10 passed"), grade
+    assert "✗" not in grade and page.locator("[data-testid=grade] li.bad").count() == 0
+    screenshot(page, "student-exercise-passed")
+
+    # Progress on the course page.
+    page.goto(f"{live_server.url}/courses/{COURSE}/")
+    first = page.locator(".lesson-row").first
+    assert first.locator(".tick").inner_text() == "★", first.inner_text()  # mastered: the quiz was passed
+    assert "completed" in first.inner_text()
+    completion = page.inner_text("[data-testid=completion]")
+    assert completion == "33% complete", completion
+    screenshot(page, "student-course-progress")
