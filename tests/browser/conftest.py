@@ -1,6 +1,7 @@
 """A real browser for page tests: Playwright driving Debian's chromium package, headless.
 
-Screenshots go to ``test-artifacts/`` at the top of the checkout.
+Screenshots go to ``test-artifacts/`` at the top of the checkout (and, with DOCS_SCREENSHOTS=1, the journeys'
+key pages to ``docs/screenshots/``); ``assert_accessible`` runs axe-core on a page.
 """
 
 import os
@@ -10,6 +11,7 @@ import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+DOCS_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
         "--no-first-run", "--disable-component-update", "--disable-sync"]
 
@@ -53,12 +55,19 @@ def phone_page(browser):
 
 @pytest.fixture
 def screenshot():
-    """Return a function that saves a full-page screenshot under test-artifacts/ and returns its path."""
+    """Return a function that saves a full-page screenshot under test-artifacts/ and returns its path.
+
+    With ``docs="name"`` and DOCS_SCREENSHOTS=1 in the environment it also saves the viewport (or the whole
+    page, with ``docs_full_page=True``) as ``docs/screenshots/name.png``, the pictures the README shows.
+    """
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(page, name):
+    def take(page, name, *, docs=None, docs_full_page=False):
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        if docs and os.environ.get("DOCS_SCREENSHOTS") == "1":
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(DOCS_SCREENSHOTS / f"{docs}.png"), full_page=docs_full_page)
         return path
 
     return take

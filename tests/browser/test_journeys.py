@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from quizzes import demo as quiz_demo
+from quizzes import services as quiz_services
+from quizzes.models import Question, Quiz
+from sandbox.models import Assignment, TrainingJob
 
 pytestmark = pytest.mark.worker
 
@@ -213,7 +216,7 @@ def test_student_signs_up_reads_takes_the_quiz_trains_and_passes_the_exercise(
     grade = page.inner_text("[data-testid=grade]")
     assert grade.startswith("Grade: 10 / 12 passed"), grade
     assert_accessible(page, "lab result")
-    screenshot(page, "student-lab-result", docs="lab")
+    screenshot(page, "student-lab-result", docs="lab", docs_full_page=True)
 
     # The sigmoid exercise: wrong, read the feedback, fix, pass.
     page.goto(f"{live_server.url}/lessons/{LESSON}/")
@@ -246,3 +249,169 @@ def test_student_signs_up_reads_takes_the_quiz_trains_and_passes_the_exercise(
     completion = page.inner_text("[data-testid=completion]")
     assert completion == "33% complete", completion
     screenshot(page, "student-course-progress")
+
+
+def test_free_student_hits_the_pro_lock_redeems_a_code_reads_the_pro_lesson_and_gets_larger_limits(
+        live_server, page, screenshot, settings, django_user_model, demo_course, celery_worker_process):
+    page.set_default_timeout(10_000)
+    free, pro = settings.PLANS["free"], settings.PLANS["pro"]
+    epochs = free["max_epochs"] + 200
+    assert epochs <= pro["max_epochs"]
+    student = django_user_model.objects.create_user("grace", password="compiler-1952")
+    teacher = django_user_model.objects.create_user("teacher", password="x", role="instructor")
+    account_services.pro_code_create(created_by=teacher, days=30, code="JOURNEY-PRO",
+                                     expires_at=timezone.now() + timedelta(days=1))
+    log_in(page, live_server, "grace", "compiler-1952")
+    assert page.inner_text("[data-testid=plan-limits]").startswith(
+        f"Free plan: {free['concurrent_jobs']} job at a time, {free['jobs_per_day']} a day, up to {free['max_epochs']} epochs")
+
+    # The Pro lock on the course page and on the lesson.
+    page.goto(f"{live_server.url}/courses/{COURSE}/")
+    locked = page.locator(".lesson-row", has_text="Training in Practice")
+    assert locked.locator("[data-testid=locked]").inner_text().split() == ["Locked", "Pro"]
+    locked.locator("a", has_text="Training in Practice").click()
+    lock = page.locator("[data-testid=pro-lock]")
+    assert lock.is_visible() and "This is a Pro lesson" in lock.inner_text()
+    assert page.locator("article .prose").count() == 0  # no body behind the lock
+    screenshot(page, "pro-locked-lesson")
+
+    # A run larger than the free plan allows is refused, saying which limit.
+    page.goto(f"{live_server.url}/lab/")
+    page.fill("#id_samples", "300")
+    page.fill("#id_units_0", "8")
+    page.fill("#id_epochs", str(epochs))
+    page.fill("#id_batch_size", "64")
+    page.click("main button[type=submit]")
+    assert page.url.endswith("/lab/")
+    refusal = page.inner_text(".lab-form .errors")
+    assert f"training.epochs: {epochs} is more than the limit of {free['max_epochs']} epochs" in refusal, refusal
+    screenshot(page, "pro-free-limit-refused")
+
+    # Redeem a code from the lock.
+    page.goto(f"{live_server.url}/lessons/training-in-practice/")
+    page.click("text=Redeem a Pro code")
+    page.fill("#id_code", "journey-pro")
+    page.click("main button[type=submit]")
+    assert "Pro is active until" in page.inner_text("main")
+    assert page.inner_text("[data-testid=pro-status]").startswith("Active until")
+    assert page.inner_text("header .badge-pro") == "Pro"
+    shown = page.inner_text("[data-testid=plan-limits]")
+    assert shown.startswith(
+        f"Pro plan: {pro['concurrent_jobs']} jobs at a time, {pro['jobs_per_day']} a day, up to {pro['max_epochs']} "
+        f"epochs, {pro['max_parameters']} parameters and {pro['max_samples']} samples, {pro['max_wall_seconds']} s each"
+    ), shown
+    # The page and the API read the same plan.
+    me = page.evaluate("() => fetch('/api/v1/me/', {credentials: 'same-origin'}).then(r => r.json())")
+    assert me["is_pro"] is True and me["plan"] == {"name": "pro", **pro}
+    screenshot(page, "pro-profile")
+
+    # The Pro lesson, and its Pro exercise.
+    page.goto(f"{live_server.url}/courses/{COURSE}/")
+    assert page.locator("[data-testid=locked]").count() == 0
+    page.locator(".lesson-row a", has_text="Training in Practice").click()
+    assert page.locator("[data-testid=pro-lock]").count() == 0
+    assert page.locator("article .prose h2").count() >= 3
+    assert "Write the dense layer's backward pass" in page.inner_text(".activities")
+    screenshot(page, "pro-lesson")
+
+    # The same run is now within the limits, and trains.
+    page.goto(f"{live_server.url}/lab/")
+    assert page.inner_text("[data-testid=plan-limits]").startswith("Pro plan:")
+    page.fill("#id_samples", "300")
+    page.fill("#id_units_0", "8")
+    page.fill("#id_epochs", str(epochs))
+    page.fill("#id_batch_size", "64")
+    page.click("main button[type=submit]")
+    assert "/lab/jobs/" in page.url, page.inner_text("main")
+    status, _, _ = watch_job(page)
+    assert status == "Succeeded", page.inner_text("main")
+    assert len(page.locator("svg.chart polyline").first.get_attribute("points").split()) == epochs
+    screenshot(page, "pro-larger-run")
+    student.refresh_from_db()
+    assert student.is_pro
+
+
+def _take_quiz(user, quiz, answers):
+    attempt, _ = quiz_services.attempt_start(quiz=quiz, user=user)
+    return quiz_services.attempt_submit(attempt=attempt, user=user, answers=answers)
+
+
+def test_instructor_edits_a_lesson_adds_and_imports_questions_and_reads_the_analytics_and_scores(
+        live_server, page, screenshot, django_user_model, demo_course):
+    page.set_default_timeout(10_000)
+    quiz_demo.load(StringIO())
+    quiz = Quiz.objects.get(slug="artificial-neural-networks-quiz")
+    numeric = quiz.questions.get(kind="numeric")
+    questions_before = quiz.questions.count()
+    # Two learners took the quiz (one got the numeric question right) and trained the spirals.
+    right = django_user_model.objects.create_user("lin", password="x")
+    wrong = django_user_model.objects.create_user("sam", password="x")
+    _take_quiz(right, quiz, {numeric.pk: 0.5})
+    _take_quiz(wrong, quiz, {numeric.pk: 2})
+    spirals = Assignment.objects.get(slug="separate-the-spirals")
+    for user, score, passed in ((right, 10.0, True), (right, 6.0, False), (wrong, 3.5, False)):
+        TrainingJob.objects.create(user=user, assignment=spirals, kind=TrainingJob.Kind.SPEC, spec=spirals.starter_spec,
+                                   status=TrainingJob.Status.SUCCEEDED, score=score, grade={"passed": passed},
+                                   finished_at=timezone.now())
+    django_user_model.objects.create_user("hopper", password="cobol-1959", role="instructor")
+    log_in(page, live_server, "hopper", "cobol-1959")
+
+    # Edit the first lesson in the admin, watching the live preview.
+    page.click("header >> text=Admin")
+    page.click("#content-main a[href$=\"/admin/lessons/lesson/\"]")
+    page.locator("#result_list a", has_text="Neural Networks Basics").click()
+    body = page.input_value("#id_body")
+    note = "A note from your instructor: trace one input through the diagram by hand."
+    page.fill("#id_body", body + "\n\n" + note + "\n")
+    page.wait_for_function(
+        "note => document.getElementById('lesson-preview').innerText.includes(note)", arg=note, timeout=10_000)
+    screenshot(page, "instructor-lesson-edit")
+    page.click("input[name=_save]")
+    assert "was changed successfully" in page.inner_text(".messagelist")
+    page.goto(f"{live_server.url}/lessons/{LESSON}/")
+    assert note in page.inner_text("article .prose")
+
+    # Add a question with its choices.
+    page.goto(f"{live_server.url}/admin/quizzes/question/add/")
+    page.select_option("#id_quiz", str(quiz.pk))
+    page.select_option("#id_kind", "single")
+    page.fill("#id_text", "Which layer turns a network's scores into class probabilities?")
+    page.fill("#id_points", "1")
+    for index, (text, correct) in enumerate([("A softmax output layer", True), ("A dropout layer", False)]):
+        page.click("text=Add another Choice")
+        page.fill(f"#id_choices-{index}-text", text)
+        if correct:
+            page.check(f"#id_choices-{index}-is_correct")
+    page.click("input[name=_save]")
+    messages = page.inner_text(".messagelist")
+    assert "was added successfully" in messages and "cannot be graded" not in messages, messages
+    added = Question.objects.get(text__startswith="Which layer turns")
+    assert added.quiz_id == quiz.pk and [c.is_correct for c in added.choices.order_by("id")] == [True, False]
+
+    # Import a GIFT file from the quiz's admin page.
+    page.goto(f"{live_server.url}/admin/quizzes/quiz/{quiz.pk}/change/")
+    page.click("text=Import GIFT questions")
+    page.set_input_files("#id_file", files=[{"name": "relu.gift", "mimeType": "text/plain",
+                                             "buffer": GIFT_FILE.encode("utf-8")}])
+    screenshot(page, "instructor-gift-import")
+    page.click("input[type=submit][value=Import]")
+    assert "Imported 2 questions." in page.inner_text(".messagelist")
+    assert quiz.questions.count() == questions_before + 3
+
+    # Item analytics.
+    page.goto(f"{live_server.url}/quizzes/{quiz.pk}/")
+    page.click("text=Statistics")
+    assert page.inner_text("[data-testid=stats-attempts]") == "2 by 2 learners"
+    row = page.inner_text(f"[data-testid=stats-question-{numeric.pk}]").split("\t")
+    assert row[1:3] == ["2", "0.50"], row  # attempts, facility: one of two right
+    assert page.locator("[data-testid^=stats-question-]").count() == questions_before + 3
+    assert "Which layer turns a network" in page.inner_text("main")
+    screenshot(page, "instructor-quiz-stats")
+
+    # The assignment's score table.
+    page.goto(f"{live_server.url}/lab/separate-the-spirals/")
+    page.click("text=Score table of this assignment")
+    rows = [r.split("\t") for r in page.locator("tbody tr").all_inner_texts()]
+    points = spirals.points
+    assert [r[:4] for r in rows] == [["lin", f"10.0 / {points}", "2", "yes"], ["sam", f"3.5 / {points}", "1", "no"]], rows
+    screenshot(page, "instructor-scores")
