@@ -6,12 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test browser install install-test migrate demo bench clean help
+.PHONY: run test browser screenshots install install-test migrate demo bench clean help
 
 help:
 	@echo "make run    start the web server and a Celery worker on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test   run the whole test suite"
 	@echo "make bench  run the benchmarks in benchmarks/"
+	@echo "make screenshots  retake docs/screenshots/ with the student journey"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +67,10 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	fi
 	npm ci --no-audit --no-fund
 	@touch $@
+
+# The student journey in a real browser, saving the README's pictures of its key pages on the way.
+screenshots: install-test browser
+	DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_journeys.py -q -k test_student_signs_up
 
 bench: install-test
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done

@@ -58,15 +58,20 @@ def screenshot():
     """Return a function that saves a full-page screenshot under test-artifacts/ and returns its path.
 
     With ``docs="name"`` and DOCS_SCREENSHOTS=1 in the environment it also saves the viewport (or the whole
-    page, with ``docs_full_page=True``) as ``docs/screenshots/name.png``, the pictures the README shows.
+    page, with ``docs_full_page=True``) as ``docs/screenshots/name.png``, the pictures the README shows, from
+    the top of the page or from the element ``docs_scroll_to`` selects.
     """
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def take(page, name, *, docs=None, docs_full_page=False):
+    def take(page, name, *, docs=None, docs_full_page=False, docs_scroll_to=None):
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
         if docs and os.environ.get("DOCS_SCREENSHOTS") == "1":
             DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.evaluate("""selector => {
+                const target = selector && document.querySelector(selector);
+                window.scrollTo(0, target ? target.getBoundingClientRect().top + window.scrollY - 16 : 0);
+            }""", docs_scroll_to)
             page.screenshot(path=str(DOCS_SCREENSHOTS / f"{docs}.png"), full_page=docs_full_page)
         return path
 
@@ -117,6 +122,7 @@ def assert_accessible():
             + (f" and {len(v['targets']) - 10} more" if len(v["targets"]) > 10 else "")
             for v in blocking
         )
-        assert not blocking, f"axe-core found serious or critical violations on the {name} page ({page.url}):\n{report}"
+        if blocking:  # raised, not asserted, so the message stays exactly this list
+            raise AssertionError(f"axe-core found serious or critical violations on the {name} page ({page.url}):\n{report}")
 
     return check

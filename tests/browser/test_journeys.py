@@ -117,6 +117,19 @@ def answer_first_quiz(page):
         "Each layer can combine the previous layer's features", exact=False).check()
 
 
+def controls_away_from_their_labels(page):
+    """Return the quiz's choice labels whose radio, checkbox or place select is not at the start of their first line."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('#quiz-form fieldset label')).filter(label => {
+            const control = label.querySelector('input[type=radio], input[type=checkbox], select');
+            if (!control) { return false; }
+            const box = label.getBoundingClientRect(), own = control.getBoundingClientRect();
+            const line = parseFloat(getComputedStyle(label).lineHeight) || 24;
+            return Math.abs(own.left - box.left) > 2 || (own.top + own.height / 2) - box.top > line;
+        }).map(label => label.innerText.trim())"""
+    )
+
+
 def diagram_line_widths(page):
     """Return the laid-out widths, in pixels, of the box-drawing lines of the lesson's first diagram.
 
@@ -171,13 +184,14 @@ def test_student_signs_up_reads_takes_the_quiz_trains_and_passes_the_exercise(
     widths = diagram_line_widths(page)
     assert len(widths) > 5 and len(set(widths)) == 1, f"the diagram's box lines differ in width: {widths}"
     assert_accessible(page, "lesson")
-    screenshot(page, "student-lesson", docs="lesson")
+    screenshot(page, "student-lesson", docs="lesson", docs_scroll_to="pre.diagram")
 
     # Its quiz, then the review.
     page.click("[data-testid=lesson-quizzes] a")
     page.click("text=Start the quiz")
     assert "Right: it is how" not in page.content()  # no feedback before grading
     answer_first_quiz(page)
+    assert controls_away_from_their_labels(page) == []
     assert_accessible(page, "quiz")
     screenshot(page, "student-quiz", docs="quiz")
     page.click("button[value=submit]")
