@@ -214,7 +214,7 @@ def test_student_signs_up_reads_takes_the_quiz_trains_and_passes_the_exercise(
     page.select_option("#id_activation_1", "tanh")
     # Long enough (a few seconds) for the page to show the run filling in between its polls.
     page.fill("#id_epochs", "300")
-    page.fill("#id_batch_size", "8")
+    page.fill("#id_batch_size", "4")
     page.fill("#id_learning_rate", "0.005")
     screenshot(page, "student-lab-form")
     page.click("main button[type=submit]")
