@@ -223,6 +223,7 @@ def test_student_signs_up_reads_takes_the_quiz_trains_and_passes_the_exercise(
     assert grows(percents), f"the progress bar did not fill in: {percents}"
     assert grows(curve_points), f"the loss curve did not fill in: {curve_points} (progress {percents})"
     assert page.get_attribute("[role=progressbar]", "aria-valuenow") == "100"
+    assert page.locator("svg.chart polyline").count() == 2  # training and validation
     assert len(page.locator("svg.chart polyline").first.get_attribute("points").split()) == 300
     assert page.locator("svg.boundary rect").count() > 10
     assert page.locator("svg.boundary circle").count() > 100  # the training points on top
