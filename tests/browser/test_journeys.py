@@ -267,7 +267,8 @@ def test_student_signs_up_reads_takes_the_quiz_trains_and_passes_the_exercise(
 
 @pytest.mark.worker
 def test_free_student_hits_the_pro_lock_redeems_a_code_reads_the_pro_lesson_and_gets_larger_limits(
-        live_server, page, screenshot, settings, django_user_model, demo_course, celery_worker_process):
+        live_server, page, screenshot, assert_accessible, settings, django_user_model, demo_course,
+        celery_worker_process):
     page.set_default_timeout(10_000)
     free, pro = settings.PLANS["free"], settings.PLANS["pro"]
     epochs = free["max_epochs"] + 200
@@ -288,6 +289,7 @@ def test_free_student_hits_the_pro_lock_redeems_a_code_reads_the_pro_lesson_and_
     lock = page.locator("[data-testid=pro-lock]")
     assert lock.is_visible() and "This is a Pro lesson" in lock.inner_text()
     assert page.locator("article .prose").count() == 0  # no body behind the lock
+    assert_accessible(page, "locked lesson")
     screenshot(page, "pro-locked-lesson")
 
     # A run larger than the free plan allows is refused, saying which limit.
@@ -318,6 +320,7 @@ def test_free_student_hits_the_pro_lock_redeems_a_code_reads_the_pro_lesson_and_
     # The page and the API read the same plan.
     me = page.evaluate("() => fetch('/api/v1/me/', {credentials: 'same-origin'}).then(r => r.json())")
     assert me["is_pro"] is True and me["plan"] == {"name": "pro", **pro}
+    assert_accessible(page, "profile")
     screenshot(page, "pro-profile")
 
     # The Pro lesson, and its Pro exercise.
@@ -352,7 +355,7 @@ def _take_quiz(user, quiz, answers):
 
 
 def test_instructor_edits_a_lesson_adds_and_imports_questions_and_reads_the_analytics_and_scores(
-        live_server, page, screenshot, django_user_model, demo_course):
+        live_server, page, screenshot, assert_accessible, django_user_model, demo_course):
     page.set_default_timeout(10_000)
     quiz_demo.load(StringIO())
     quiz = Quiz.objects.get(slug="artificial-neural-networks-quiz")
@@ -421,6 +424,7 @@ def test_instructor_edits_a_lesson_adds_and_imports_questions_and_reads_the_anal
     assert row[1:3] == ["2", "0.50"], row  # attempts, facility: one of two right
     assert page.locator("[data-testid^=stats-question-]").count() == questions_before + 3
     assert "Which layer turns a network" in page.inner_text("main")
+    assert_accessible(page, "quiz statistics")
     screenshot(page, "instructor-quiz-stats")
 
     # The assignment's score table.
@@ -429,4 +433,5 @@ def test_instructor_edits_a_lesson_adds_and_imports_questions_and_reads_the_anal
     rows = [r.split("\t") for r in page.locator("tbody tr").all_inner_texts()]
     points = spirals.points
     assert [r[:4] for r in rows] == [["lin", f"10.0 / {points}", "2", "yes"], ["sam", f"3.5 / {points}", "1", "no"]], rows
+    assert_accessible(page, "score table")
     screenshot(page, "instructor-scores")
