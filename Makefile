@@ -6,12 +6,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test browser install install-test migrate demo bench clean help
+.PHONY: run test browser screenshots install install-test migrate demo bench clean help
 
 help:
 	@echo "make run    start the web server and a Celery worker on http://127.0.0.1:$${PORT:-8000}/"
 	@echo "make test   run the whole test suite"
 	@echo "make bench  run the benchmarks in benchmarks/"
+	@echo "make screenshots  retake docs/screenshots/ with the student journey"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,9 +41,10 @@ run: demo
 test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The page tests drive Debian's chromium package through Playwright (no browser download).
+# The page tests drive Debian's chromium package through Playwright (no browser download) and inject
+# axe-core, pinned in package-lock.json, for the accessibility checks.
 CHROMIUM ?= /usr/bin/chromium
-browser:
+browser: node_modules/axe-core/axe.min.js
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "Installing Debian's chromium for the browser tests"; \
@@ -53,8 +55,25 @@ browser:
 	  fi; \
 	fi
 
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's npm for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm) >/dev/null \
+	      || { echo "Could not install npm with apt-get" >&2; exit 1; }; \
+	  else \
+	    echo "The browser tests need npm: sudo apt-get install npm" >&2; exit 1; \
+	  fi; \
+	fi
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# The student journey in a real browser, saving the README's pictures of its key pages on the way.
+screenshots: install-test browser
+	DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/browser/test_journeys.py -q -k test_student_signs_up
+
 bench: install-test
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info node_modules test-artifacts

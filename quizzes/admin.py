@@ -78,6 +78,13 @@ class QuestionAdmin(InstructorAdmin):
     inlines = [ChoiceInline]
     actions = ["regrade"]
 
+    def save_model(self, request, obj, form, change):
+        # The form offers order 0, which would put a new question before all the others; like the API, add it
+        # at the end unless the author chose its place.
+        if not change and "order" not in form.changed_data:
+            obj.order = services.question_next_order(quiz=obj.quiz)
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         # The admin edits choices in a formset, after the question is saved: check the whole at the end,
         # and say plainly when the question cannot be graded as it stands.

@@ -400,6 +400,11 @@ def _validate_question(*, kind, choices, key, scoring_rule, points, text="", exp
         raise QuizError(f"{field}: {messages[0]}", errors=errors)
 
 
+def question_next_order(*, quiz):
+    """Return the order that places a new question after every question of ``quiz``."""
+    return (quiz.questions.aggregate(last=Max("order"))["last"] or 0) + 1
+
+
 @transaction.atomic
 def question_create(*, quiz, kind, text, points=1.0, explanation="", scoring_rule="", key=None, choices=None,
                     order=None):
@@ -418,7 +423,7 @@ def question_create(*, quiz, kind, text, points=1.0, explanation="", scoring_rul
     _validate_question(kind=kind, choices=choices, key=key, scoring_rule=scoring_rule, points=points, text=text,
                        explanation=explanation)
     if order is None:
-        order = (quiz.questions.aggregate(last=Max("order"))["last"] or 0) + 1
+        order = question_next_order(quiz=quiz)
     question = Question.objects.create(
         quiz=quiz, kind=kind, text=text, points=points, explanation=explanation, scoring_rule=scoring_rule,
         key=key, order=order,

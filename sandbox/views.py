@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.selectors import plan_limits
 from lessons.rendering import render_markdown
 
 from . import charts, selectors, services
@@ -65,6 +66,7 @@ def lab(request, slug=None):
         "runs": runs,
         "chart": charts.loss_chart([_run(job, i) for i, job in enumerate(runs) if job.history]) if runs else "",
         "dataset_json": spec_as_json(assignment.dataset) if assignment and assignment.dataset else "",
+        "plan": plan_limits(user=request.user),
     }
     return render(request, "sandbox/lab.html", context, status=status)
 

@@ -19,7 +19,8 @@ def test_a_student_trains_the_spirals_and_sees_progress_boundary_and_grade(
     page.fill("#id_units_1", "32")
     page.select_option("#id_activation_1", "tanh")
     page.fill("#id_epochs", "300")
-    page.fill("#id_learning_rate", "0.01")
+    page.fill("#id_batch_size", "4")  # a run of several seconds, so the page shows the bar between its polls
+    page.fill("#id_learning_rate", "0.005")
     screenshot(page, "lab-form")
     page.click("main button[type=submit]")
     assert "/lab/jobs/" in page.url

@@ -49,7 +49,7 @@ def test_the_quota_is_shown_in_the_form(client, student, spirals):
     client.force_login(student)
     client.post(reverse("lab-assignment", args=["separate-the-spirals"]), FORM)
     response = client.post(reverse("lab-assignment", args=["separate-the-spirals"]), FORM)
-    assert response.status_code == 429 and "at a time" in response.content.decode()
+    assert response.status_code == 429 and "queued or running; your free plan allows 1 at a time" in response.content.decode()
 
 
 def test_the_code_lab_starts_from_the_starter_code(client, student, sigmoid_exercise):
@@ -115,3 +115,15 @@ def test_the_decision_boundary_merges_runs_of_one_class():
     grid = {"x": [0, 1, 2, 3], "y": [0, 1], "classes": [[0, 0, 0, 1], [1, 1, 1, 1]]}
     svg = charts.decision_boundary(grid, [(0.5, 0.5, 0)])
     assert svg.count("<rect") == 3 and svg.count("<circle") == 1
+
+
+def test_the_lab_shows_the_plan_limits_of_the_learner(client, student, pro_student, settings):
+    client.force_login(student)
+    free = client.get(reverse("lab")).content.decode()
+    free_plan = settings.PLANS["free"]
+    assert f"Free plan: {free_plan['concurrent_jobs']} job at a time" in free
+    assert f"up to {free_plan['max_epochs']} epochs" in free
+    client.force_login(pro_student)
+    pro = client.get(reverse("lab")).content.decode()
+    assert f"Pro plan: {settings.PLANS['pro']['concurrent_jobs']} jobs at a time" in pro
+    assert f"up to {settings.PLANS['pro']['max_epochs']} epochs" in pro

@@ -153,6 +153,27 @@ def test_the_admin_warns_when_a_question_cannot_be_graded(client, instructor, ma
     assert "This question cannot be graded yet: choices: Mark exactly one choice correct." in response.content.decode()
 
 
+def _admin_question_form(quiz, text, order):
+    return {
+        "quiz": quiz.pk, "kind": "single", "text": text, "points": "1", "explanation": "", "scoring_rule": "",
+        "key": "{}", "order": order, "choices-TOTAL_FORMS": "2", "choices-INITIAL_FORMS": "0",
+        "choices-MIN_NUM_FORMS": "0", "choices-MAX_NUM_FORMS": "1000",
+        "choices-0-text": "right", "choices-0-is_correct": "on", "choices-0-order": "1", "choices-0-feedback": "",
+        "choices-1-text": "wrong", "choices-1-order": "2", "choices-1-feedback": "",
+    }
+
+
+def test_a_question_added_in_the_admin_goes_last_unless_its_place_is_chosen(client, instructor, make_quiz):
+    quiz = make_quiz()
+    last = max(quiz.questions.values_list("order", flat=True))
+    client.force_login(instructor)
+    client.post("/admin/quizzes/question/add/", _admin_question_form(quiz, "Appended", "0"))
+    client.post("/admin/quizzes/question/add/", _admin_question_form(quiz, "Placed", "1"))
+    orders = dict(quiz.questions.values_list("text", "order"))
+    assert orders["Appended"] == last + 1
+    assert orders["Placed"] == 1
+
+
 @pytest.mark.parametrize("key", [[1, 2], "3.14", 7])
 def test_a_key_that_is_not_an_object_is_refused(api_as, instructor, make_quiz, key):
     quiz = make_quiz()
