@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.selectors import plan_limits
@@ -56,14 +57,18 @@ def check_quota(*, user, now=None):
     """Raise QuotaExceeded if ``user`` may not start another job now."""
     now = now or timezone.now()
     plan = plan_limits(user=user)
-    active = TrainingJob.objects.filter(user=user, status__in=[TrainingJob.Status.QUEUED, TrainingJob.Status.RUNNING]).count()
+    start_of_day = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)
+    # Both counts in one query: a submission pays one round trip for its quota.
+    active_q = Q(status__in=[TrainingJob.Status.QUEUED, TrainingJob.Status.RUNNING])
+    today_q = Q(created_at__gte=start_of_day)
+    counts = TrainingJob.objects.filter(active_q | today_q, user=user).aggregate(
+        active=Count("pk", filter=active_q), today=Count("pk", filter=today_q))
+    active, today = counts["active"], counts["today"]
     if active >= plan["concurrent_jobs"]:
         raise QuotaExceeded(
             f"You already have {active} job{'s' if active != 1 else ''} queued or running; your {plan['name']} plan "
             f"allows {plan['concurrent_jobs']} at a time. Wait for one to finish or cancel it."
         )
-    start_of_day = datetime.combine(now.date(), time.min, tzinfo=now.tzinfo)
-    today = TrainingJob.objects.filter(user=user, created_at__gte=start_of_day).count()
     if today >= plan["jobs_per_day"]:
         resets_at = _next_midnight(now)
         raise QuotaExceeded(

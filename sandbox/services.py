@@ -2,6 +2,7 @@
 
 import copy
 import logging
+import os
 import socket
 import time
 from datetime import timedelta
@@ -36,7 +37,9 @@ class JobRefused(Exception):
 def _enqueue(job_id):
     from .tasks import run_job
 
-    transaction.on_commit(lambda: run_job.delay(str(job_id)))
+    # robust: with the broker down the send fails and is logged, the committed row stays queued, and
+    # the sweeper sends it again; the submission itself succeeds.
+    transaction.on_commit(lambda: run_job.delay(str(job_id)), robust=True)
 
 
 def assignment_check_access(*, assignment, user):
@@ -128,26 +131,29 @@ def job_claim(*, job_id, worker):
     """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.JOB_STALE_SECONDS)
-    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=stale)
+    claimable = TrainingJob.objects.filter(Q(status=Status.QUEUED) | Q(status=Status.RUNNING, heartbeat_at__lt=stale),
+                                           pk=job_id)
+    # One UPDATE claims the row: the database re-checks its WHERE under the row lock, so of two
+    # attempts handed the same id only one changes it, and no transaction has to be held open.
+    claimed = claimable.filter(attempts__lt=settings.JOB_MAX_ATTEMPTS).update(
+        status=Status.RUNNING, attempts=F("attempts") + 1, started_at=now, heartbeat_at=now, worker=worker,
+        cancel_requested=False, progress={}, history={})
+    if not claimed:
+        spent_out = claimable.filter(attempts__gte=settings.JOB_MAX_ATTEMPTS)
+        spent = spent_out.values_list("attempts", flat=True).first()
+        if spent is not None:  # its worker died every time: fail it rather than loop
+            spent_out.update(status=Status.FAILED, reason="worker_lost", finished_at=now, heartbeat_at=now,
+                             message=f"The job stopped its worker {spent} times, so it was not tried again.")
+        return None
     # The row's big JSON fields (history, result) are neither needed nor fetched here.
-    light = TrainingJob.objects.defer("history", "result", "grade", "progress")
-    with transaction.atomic():
-        job = light.select_for_update(of=("self",)).filter(claimable, pk=job_id).first()
-        if job is None:
-            return None
-        if job.attempts >= settings.JOB_MAX_ATTEMPTS:
-            _finish(job, status=Status.FAILED, reason="worker_lost",
-                    message=f"The job stopped its worker {job.attempts} times, so it was not tried again.")
-            return None
-        TrainingJob.objects.filter(pk=job.pk).update(
-            status=Status.RUNNING, attempts=F("attempts") + 1, started_at=now, heartbeat_at=now, worker=worker,
-            cancel_requested=False, progress={}, history={})
-    return light.select_related("user", "assignment").get(pk=job.pk)
+    return TrainingJob.objects.defer("history", "result", "grade", "progress").select_related(
+        "user", "assignment").get(pk=job_id)
 
 
 def _finish(job, *, status, reason="", message="", result=None, grade=None, history=None):
-    fields = {"status": status, "reason": reason, "message": message, "finished_at": timezone.now(),
-              "heartbeat_at": timezone.now()}
+    """Record the outcome in one UPDATE; return 1 if this attempt still owned the row, else 0."""
+    now = timezone.now()
+    fields = {"status": status, "reason": reason, "message": message, "finished_at": now, "heartbeat_at": now}
     if result is not None:
         fields["result"] = result
     if grade is not None:
@@ -156,11 +162,16 @@ def _finish(job, *, status, reason="", message="", result=None, grade=None, hist
     if history is not None:
         fields["history"] = history
     # Only the attempt that owns the row may finish it (a job cancelled meanwhile stays cancelled).
-    TrainingJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(**fields)
+    return TrainingJob.objects.filter(pk=job.pk, status=Status.RUNNING).update(**fields)
 
 
 class _LiveJob:
-    """Progress, heartbeat and cancellation for a job while the sandbox runs it."""
+    """Progress, heartbeat and cancellation for a job while the sandbox runs it.
+
+    Every write is conditional on the row still running with no cancel request, so a write also
+    answers "should this job stop?": a separate poll is needed only when nothing was written for
+    JOB_CANCEL_POLL_SECONDS.
+    """
 
     HISTORY_KEYS = ("epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy")
 
@@ -168,8 +179,8 @@ class _LiveJob:
         self.job = job
         self.history = {key: [] for key in self.HISTORY_KEYS}
         self.progress = {}
-        self.last_write = 0.0
-        self.last_poll = 0.0
+        # The claim has just written the heartbeat and found the job running and not cancelled.
+        self.last_write = self.last_poll = time.monotonic()
         self.cancelled = False
 
     def on_progress(self, figures):
@@ -178,25 +189,26 @@ class _LiveJob:
             for key in self.HISTORY_KEYS:
                 self.history[key].append(figures.get(key))
         self.progress = {k: figures.get(k) for k in ("epoch", "epochs", "train_loss", "val_loss", "train_accuracy", "val_accuracy")}
-        self._write(force=False)
+        if time.monotonic() - self.last_write >= settings.JOB_PROGRESS_INTERVAL:
+            self._write()
 
-    def _write(self, force):
-        now = time.monotonic()
-        if not force and now - self.last_write < settings.JOB_PROGRESS_INTERVAL:
-            return
-        self.last_write = now
-        TrainingJob.objects.filter(pk=self.job.pk, status=Status.RUNNING).update(
+    def _write(self):
+        self.last_write = self.last_poll = time.monotonic()
+        written = TrainingJob.objects.filter(pk=self.job.pk, status=Status.RUNNING, cancel_requested=False).update(
             progress=self.progress, history=self.history, heartbeat_at=timezone.now())
+        if not written:  # cancelled, or no longer this attempt's to run
+            self.cancelled = True
 
     def should_cancel(self):
         now = time.monotonic()
-        if now - self.last_poll < settings.JOB_CANCEL_POLL_SECONDS:
+        if self.cancelled or now - self.last_poll < settings.JOB_CANCEL_POLL_SECONDS:
+            return self.cancelled
+        if now - self.last_write >= settings.JOB_HEARTBEAT_SECONDS:
+            self._write()
             return self.cancelled
         self.last_poll = now
         row = TrainingJob.objects.filter(pk=self.job.pk).values_list("status", "cancel_requested").first()
         self.cancelled = row is None or row[0] != Status.RUNNING or row[1]
-        if now - self.last_write >= settings.JOB_HEARTBEAT_SECONDS:
-            self._write(force=True)
         return self.cancelled
 
 
@@ -236,19 +248,30 @@ def _outcome(result):
 
 def job_execute(*, job_id, worker=None):
     """Run the job in the sandbox, record its result and grade. Safe to call twice: only one run owns the row."""
-    from sandbox.runner import run_submission
-
     job = job_claim(job_id=job_id, worker=worker or socket.gethostname())
     if job is None:
         return None
+    # One line when an attempt starts and one when it ends: with the row, they show that no two
+    # attempts of a job ever overlapped (benchmarks/bench_job_burst.py reads them).
+    attempt = {"job_id": str(job.pk), "attempt": job.attempts, "worker": job.worker, "pid": os.getpid()}
+    log.info("job attempt started", extra=attempt)
+    job = _run_claimed(job)
+    log.info("job attempt ended", extra={**attempt, "status": job.status})
+    return job
+
+
+def _run_claimed(job):
+    from sandbox.runner import run_submission
+
     live = _LiveJob(job)
     submission, limits = _submission(job)
     try:
         result = run_submission(submission, limits=limits, on_progress=live.on_progress, should_cancel=live.should_cancel)
     except Exception:
         log.exception("sandbox failed on job %s", job.pk)
-        _finish(job, status=Status.FAILED, reason="sandbox_error",
-                message="The sandbox could not run this job; it has been logged. Try again in a minute.")
+        if _finish(job, status=Status.FAILED, reason="sandbox_error",
+                   message="The sandbox could not run this job; it has been logged. Try again in a minute."):
+            job.status, job.reason = Status.FAILED, "sandbox_error"
         return job
     history = result.get("history") or live.history
     outcome = _outcome(result)
@@ -257,8 +280,11 @@ def job_execute(*, job_id, worker=None):
     if reason == "cancelled":
         status = Status.CANCELLED
     grade = _grade(job, result, outcome) if status != Status.CANCELLED else None
-    _finish(job, status=status, reason=reason, message=result.get("message", ""), result=outcome, grade=grade, history=history)
-    job.refresh_from_db(fields=["status", "reason"])
+    if _finish(job, status=status, reason=reason, message=result.get("message", ""), result=outcome, grade=grade,
+               history=history):
+        job.status, job.reason = status, reason
+    else:  # cancelled (or finished by the sweeper) meanwhile: the row says how it ended
+        job.refresh_from_db(fields=["status", "reason"])
     return job
 
 

@@ -254,8 +254,9 @@ JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 20)
 JOB_REQUEUE_SECONDS = env_int("JOB_REQUEUE_SECONDS", 30)
 # Progress is written to the job row at most this often (seconds).
 JOB_PROGRESS_INTERVAL = 0.25
-# How often a running job checks for cancellation (seconds).
-JOB_CANCEL_POLL_SECONDS = 0.2
+# How often a running job checks for cancellation when it has written nothing meanwhile (seconds);
+# every progress or heartbeat write checks it too. Cancelling stops a job within a second.
+JOB_CANCEL_POLL_SECONDS = 0.25
 # Sandbox limits of every job (the plan's wall-time limit lowers wall_seconds).
 SANDBOX_LIMITS = {
     "cpu_seconds": env_int("SANDBOX_CPU_SECONDS", 120),

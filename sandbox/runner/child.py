@@ -26,7 +26,7 @@ from . import wire
 
 REQUEST_FD, MESSAGE_FD = 3, 4
 SUBMISSION_FILENAME = "submission.py"
-PROGRESS_INTERVAL = 0.05  # at most ~20 progress messages a second; the last epoch always goes
+PROGRESS_INTERVAL = 0.1  # at most ~10 progress messages a second (the host writes 4); the last epoch always goes
 _reserve = None  # freed on MemoryError so there is room left to report it
 
 

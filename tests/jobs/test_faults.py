@@ -125,6 +125,18 @@ def test_a_job_whose_worker_is_sigkilled_completes_on_a_new_worker(private_redis
     assert len(done.history["epoch"]) == 160  # the whole run, from the start, on the new worker
 
 
+def test_a_job_submitted_while_redis_is_down_is_kept_and_run_once_it_is_back(private_redis, worker_env, student, settings):
+    private_redis.stop()
+    job = services.job_submit(user=student, spec=spec(FREE_PLAY))  # the send fails; the submission does not
+    assert TrainingJob.objects.get(pk=job.pk).status == "queued"
+    private_redis.start()
+    _worker(private_redis, worker_env)
+    settings.JOB_REQUEUE_SECONDS = 0
+    assert services.jobs_sweep()["requeued"] == 1
+    done = wait_for_job(job.pk)
+    assert done.status == "succeeded" and done.attempts == 1
+
+
 def test_jobs_queued_when_redis_restarts_are_recovered_by_the_sweeper(private_redis, worker_env, make_user, settings):
     jobs = [services.job_submit(user=make_user(f"queued{i}"), spec=spec(FREE_PLAY)) for i in range(5)]
     private_redis.restart()  # the queue, kept only in memory, is gone
