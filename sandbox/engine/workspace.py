@@ -13,6 +13,10 @@ Layout, and why: inside the network every layer's activations are stored feature
 
 Inputs stay sample-major, ``(n, features + 1)`` with a ones column, so a shuffle moves whole rows
 and a batch is a contiguous block; BLAS reads them transposed at no cost.
+
+The in-place ufuncs here and in the training step pass their output positionally
+(``np.tanh(z, z)``): on small arrays that costs about a fifth less than ``out=z`` or ``z *= ...``,
+whose argument handling is most of a call's cost.
 """
 
 from __future__ import annotations
@@ -76,62 +80,62 @@ class Workspace:
 def activate(name: str, z: np.ndarray, tmp: np.ndarray, ws: Workspace) -> None:
     """Overwrite z (units, n) with activation(z); tmp is scratch of the same shape."""
     if name == "tanh":
-        np.tanh(z, out=z)
+        np.tanh(z, z)
     elif name == "relu":
         if z.size <= SMALL_RELU:
-            np.maximum(z, ws.zero, out=z)
+            np.maximum(z, ws.zero, out=z)  # (NumPy deprecates a positional out for maximum)
         else:  # (z + |z|) / 2 is exactly max(z, 0)
-            np.abs(z, out=tmp)
-            z += tmp
-            z *= ws.half
+            np.abs(z, tmp)
+            np.add(z, tmp, z)
+            np.multiply(z, ws.half, z)
     elif name == "sigmoid":
         # sigmoid(z) = (1 + tanh(z / 2)) / 2: no overflow for any z, four passes.
-        z *= ws.half
-        np.tanh(z, out=z)
-        z += ws.one
-        z *= ws.half
+        np.multiply(z, ws.half, z)
+        np.tanh(z, z)
+        np.add(z, ws.one, z)
+        np.multiply(z, ws.half, z)
     elif name == "leaky_relu":
-        np.multiply(z, ws.slope, out=tmp)
+        np.multiply(z, ws.slope, tmp)
         np.maximum(z, tmp, out=z)
     elif name == "softmax":  # over the k rows of each column
         np.maximum.reduce(z, axis=0, out=ws.colmax)
-        z -= ws.colmax
-        np.exp(z, out=z)
+        np.subtract(z, ws.colmax, z)
+        np.exp(z, z)
         np.add.reduce(z, axis=0, out=ws.colsum)
-        z /= ws.colsum
+        np.divide(z, ws.colsum, z)
     # linear: nothing to do
 
 
 def sigmoid_into(z: np.ndarray, out: np.ndarray, ws: Workspace) -> None:
     """Write sigmoid(z) into out (same shape), leaving z as it is."""
-    np.multiply(z, ws.half, out=out)
-    np.tanh(out, out=out)
-    out += ws.one
-    out *= ws.half
+    np.multiply(z, ws.half, out)
+    np.tanh(out, out)
+    np.add(out, ws.one, out)
+    np.multiply(out, ws.half, out)
 
 
 def derivative(name: str, out: np.ndarray, delta: np.ndarray, tmp: np.ndarray, ws: Workspace) -> None:
     """Multiply delta (dL/d activation) in place by activation'(z), computed from out = activation(z)."""
     if name == "tanh":
-        np.multiply(out, out, out=tmp)
-        np.subtract(ws.one, tmp, out=tmp)
-        delta *= tmp
+        np.multiply(out, out, tmp)
+        np.subtract(ws.one, tmp, tmp)
+        np.multiply(delta, tmp, delta)
     elif name == "relu":
-        np.greater(out, ws.zero, out=tmp)
-        delta *= tmp
+        np.greater(out, ws.zero, tmp)
+        np.multiply(delta, tmp, delta)
     elif name == "sigmoid":
-        np.subtract(ws.one, out, out=tmp)
-        tmp *= out
-        delta *= tmp
+        np.subtract(ws.one, out, tmp)
+        np.multiply(tmp, out, tmp)
+        np.multiply(delta, tmp, delta)
     elif name == "leaky_relu":
-        np.greater(out, ws.zero, out=tmp)
-        tmp *= ws.one_minus_slope
-        tmp += ws.slope
-        delta *= tmp
+        np.greater(out, ws.zero, tmp)
+        np.multiply(tmp, ws.one_minus_slope, tmp)
+        np.add(tmp, ws.slope, tmp)
+        np.multiply(delta, tmp, delta)
     elif name == "softmax":
         # Vector-Jacobian product of softmax: s * (delta - sum_k(delta * s)), per column.
-        np.multiply(delta, out, out=tmp)
+        np.multiply(delta, out, tmp)
         np.add.reduce(tmp, axis=0, out=ws.colsum)
-        delta -= ws.colsum
-        delta *= out
+        np.subtract(delta, ws.colsum, delta)
+        np.multiply(delta, out, delta)
     # linear: derivative 1
