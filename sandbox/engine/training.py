@@ -2,11 +2,13 @@
 
 The loop: each epoch sets the scheduled learning rate, shuffles the training set once (one
 ``take`` into a preallocated buffer, so batches are contiguous views), runs the batches
-(forward + backward into the flat gradient buffer, one fused optimiser update each). The train
-loss/accuracy of the epoch are read off those batches' forward passes (sample-weighted mean over
-the batches, each with the weights before its step and dropout as drawn, as Keras and
-scikit-learn report them); the validation loss/accuracy are a full pass over the validation split
-with the epoch's final weights and no dropout.
+(forward + backward into the flat gradient buffer, one fused optimiser update each). Each batch
+leaves its outputs in its columns of one epoch-wide array, so the train loss/accuracy of the
+epoch are read off those forward passes in a few calls after the last batch (each sample with
+the weights before its batch's step and dropout as drawn, as Keras and scikit-learn report
+them); the validation loss/accuracy are a full pass over the validation split with the epoch's
+final weights and no dropout. A run whose matrix products are all small uses one BLAS thread
+(``threads.py``).
 
 Randomness: the training seed is split with ``numpy.random.SeedSequence`` into independent
 streams for the initial weights, the validation split, the shuffles and dropout (plus a fifth
