@@ -8,6 +8,12 @@ Same architecture, Adam, batch size, epochs and data for all three, at 2 threads
    plus the floor: the forward + backward matrix products of those 5 epochs alone, timed with
    NumPy's BLAS on preallocated arrays.
 
+"At 2 threads" is the budget each framework gets (``OMP/OPENBLAS/MKL_NUM_THREADS=2``,
+``torch.set_num_threads(2)``); how it uses them is its own choice. PyTorch decides per operation
+whether work is big enough to split; the engine trains a network whose matrix products are all
+below about a million multiply-adds on one BLAS thread (``sandbox/engine/threads.py``), which
+covers spirals and digits; large uses both. MLPClassifier runs on the same NumPy BLAS with 2.
+
 Every timed run is one training call in a fresh Python process (imports and data generation are
 not timed), so no framework's thread pool is left spinning while another is timed, and the
 frameworks take turns within each round of repeats, so a busy spell on the shared machine slows
@@ -51,6 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sandbox.engine import ENGINE_VERSION, make_dataset, train  # noqa: E402
 from sandbox.engine.spec import split_sizes  # noqa: E402
+from sandbox.engine.threads import SMALL_PRODUCT  # noqa: E402
 
 THREADS = 2
 
@@ -307,6 +314,8 @@ def main(argv=None):
     else:
         print(f"torch {pt_version} (CPU, eager)")
     print("each timed run is a training call in a fresh process (imports and data generation untimed)")
+    print(f"engine: one BLAS thread when every product of a step is below {SMALL_PRODUCT:,} multiply-adds "
+          "(sandbox/engine/threads.py), else 2")
     print(f"median of {args.repeats} runs each, the frameworks taking turns within each round; "
           f"load average at start: {_load()}\n")
 

@@ -15,7 +15,7 @@ Learners' code uses the building blocks directly: ``Network``, ``Dense``, ``ACTI
 ``OPTIMIZERS`` (``update(params, grads)``).
 """
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 from .activations import ACTIVATIONS, Activation  # noqa: E402
 from .datasets import DATASETS, load_digits, make_dataset  # noqa: E402

@@ -1,10 +1,11 @@
 """Fully connected networks: :class:`Dense` layers inside a :class:`Network`.
 
 All of a network's parameters live in one flat buffer ``network.params`` (and their gradients in
-``network.grads``); each layer's ``W: (fan_in, units)`` and ``b: (units,)`` are views into it, so an
+``network.grads``); each layer's ``W: (fan_in, units)`` and ``b: (units,)`` are views into it, laid
+out one after the other so that together they form one block ``Wb: (fan_in + 1, units)``. An
 optimiser updates the whole network with a few fused ufunc calls. Activations, deltas and scratch
-arrays are preallocated per batch size and the hot loop works in place (``out=``); nothing loops
-over samples or neurons in Python.
+arrays are preallocated per batch size (see ``workspace.py`` for their feature-major layout) and
+the hot loop works in place (``out=``); nothing loops over samples or neurons in Python.
 
 Shapes: ``X: (n_samples, n_features)``; a layer's output ``(n_samples, units)``; targets for
 classification are integer labels ``(n_samples,)`` (or one-hot ``(n_samples, classes)``), for
@@ -17,9 +18,10 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, LEAKY_RELU_SLOPE, OUTPUT_ACTIVATIONS
+from .activations import ACTIVATIONS, HIDDEN_ACTIVATIONS, OUTPUT_ACTIVATIONS
 from .initializers import INITIALIZER_ALIASES, INITIALIZERS, default_initializer
 from .losses import LOSS_ALIASES, LOSSES
+from .workspace import Workspace, activate, derivative, sigmoid_into
 
 # Evaluation runs the data through in chunks of this many rows, to bound the memory it needs.
 EVAL_CHUNK = 2048
@@ -32,7 +34,8 @@ class Dense:
     output ``(n_samples, units)``. ``dropout`` is the fraction of this layer's outputs zeroed at
     random during training (inverted dropout: the rest are scaled by 1 / (1 - dropout)); ``l2``
     adds ``l2 / 2 * sum(W**2)`` to the loss. ``init`` names an entry of ``INITIALIZERS`` or
-    ``"auto"`` (He for relu/leaky_relu, Glorot otherwise). ``W``, ``b``, ``dW`` and ``db`` are
+    ``"auto"`` (He for relu/leaky_relu, Glorot otherwise). ``W``, ``b``, ``dW`` and ``db`` (and
+    ``Wb``/``dWb``, the same numbers as one ``(fan_in + 1, units)`` block, b as its last row) are
     set when the layer is placed in a :class:`Network`.
     """
 
@@ -59,6 +62,8 @@ class Dense:
         self.b: Optional[np.ndarray] = None
         self.dW: Optional[np.ndarray] = None
         self.db: Optional[np.ndarray] = None
+        self.Wb: Optional[np.ndarray] = None
+        self.dWb: Optional[np.ndarray] = None
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={getattr(self, k)}" for k in ("dropout", "l2") if getattr(self, k))
@@ -83,101 +88,6 @@ class Dense:
         z = X @ self.W + self.b
         dz = ACTIVATIONS[self.activation].backward(z, upstream)
         return dz @ self.W.T, X.T @ dz, dz.sum(axis=0)
-
-
-class _Workspace:
-    """Preallocated arrays (and dtype constants) for one batch size n."""
-
-    __slots__ = ("n", "act", "pre", "delta", "tmp", "mask", "keep", "uniform", "rowmax", "rowsum",
-                 "ones_n", "ones_k", "grad_scale", "half", "one", "slope", "one_minus_slope", "pred",
-                 "forward_plan", "backward_plan")
-
-    def __init__(self, n: int, layers: Sequence[Dense], dtype: np.dtype, training: bool, grad_scale: float):
-        self.n = n
-        self.act = [np.empty((n, layer.units), dtype) for layer in layers]
-        # pre[l] is the activation before dropout; the same array as act[l] when there is none.
-        self.pre = [np.empty((n, layer.units), dtype) if (training and layer.dropout) else self.act[i]
-                    for i, layer in enumerate(layers)]
-        self.delta = [np.empty((n, layer.units), dtype) for layer in layers] if training else []
-        self.tmp = [np.empty((n, layer.units), dtype) for layer in layers]
-        self.mask = [np.empty((n, layer.units), dtype) if (training and layer.dropout) else None
-                     for layer in layers]
-        self.keep = [np.empty((n, layer.units), bool) if (training and layer.dropout) else None
-                     for layer in layers]
-        self.uniform = [np.empty((n, layer.units), dtype) if (training and layer.dropout) else None
-                        for layer in layers]
-        k = layers[-1].units
-        self.rowmax = np.empty((n, 1), dtype)
-        self.rowsum = np.empty((n, 1), dtype)
-        self.pred = np.empty(n, np.intp)
-        # Row and column sums as matrix products: much cheaper than np.sum(axis=...) on small arrays.
-        self.ones_n = np.ones(n, dtype)
-        self.ones_k = np.ones((k, 1), dtype)
-        # 0-d arrays of the working dtype: a ufunc takes them faster than Python floats.
-        self.grad_scale = np.array(grad_scale / n, dtype)
-        self.half = np.array(0.5, dtype)
-        self.one = np.array(1.0, dtype)
-        self.slope = np.array(LEAKY_RELU_SLOPE, dtype)
-        self.one_minus_slope = np.array(1.0 - LEAKY_RELU_SLOPE, dtype)
-        # Per-layer tuples of the arrays the training step touches, so the hot loop does no
-        # attribute lookups or indexing (see Network._train_batch).
-        self.forward_plan = None
-        self.backward_plan = None
-
-
-def _activate_inplace(name: str, z: np.ndarray, tmp: np.ndarray, ws: _Workspace) -> None:
-    """Overwrite z (n, units) with activation(z); tmp is scratch of the same shape."""
-    if name == "tanh":
-        np.tanh(z, out=z)
-    elif name == "relu":
-        # (z + |z|) / 2 is exactly max(z, 0) and about twice as fast as np.maximum here.
-        np.abs(z, out=tmp)
-        z += tmp
-        z *= ws.half
-    elif name == "sigmoid":
-        # sigmoid(z) = (1 + tanh(z / 2)) / 2: no overflow for any z, four passes.
-        z *= ws.half
-        np.tanh(z, out=z)
-        z += ws.one
-        z *= ws.half
-    elif name == "leaky_relu":
-        np.multiply(z, ws.slope, out=tmp)
-        np.maximum(z, tmp, out=z)
-    elif name == "softmax":
-        rowmax, rowsum = ws.rowmax, ws.rowsum
-        np.maximum.reduce(z, axis=1, keepdims=True, out=rowmax)
-        z -= rowmax
-        np.exp(z, out=z)
-        np.matmul(z, ws.ones_k, out=rowsum)
-        z /= rowsum
-    # linear: nothing to do
-
-
-def _derivative_inplace(name: str, out: np.ndarray, delta: np.ndarray, tmp: np.ndarray, ws: _Workspace) -> None:
-    """Multiply delta (dL/d activation) in place by activation'(z), computed from out = activation(z)."""
-    if name == "tanh":
-        np.multiply(out, out, out=tmp)
-        np.subtract(ws.one, tmp, out=tmp)
-        delta *= tmp
-    elif name == "relu":
-        np.greater(out, 0, out=tmp)
-        delta *= tmp
-    elif name == "sigmoid":
-        np.subtract(ws.one, out, out=tmp)
-        tmp *= out
-        delta *= tmp
-    elif name == "leaky_relu":
-        np.greater(out, 0, out=tmp)
-        tmp *= ws.one_minus_slope
-        tmp += ws.slope
-        delta *= tmp
-    elif name == "softmax":
-        # Vector-Jacobian product of softmax: s * (delta - sum(delta * s)).
-        np.multiply(delta, out, out=tmp)
-        np.matmul(tmp, ws.ones_k, out=ws.rowsum)
-        delta -= ws.rowsum
-        delta *= out
-    # linear: derivative 1
 
 
 class Network:
@@ -228,6 +138,8 @@ class Network:
         if loss == "binary_cross_entropy" and (out.activation != "sigmoid" or out.units != 1):
             raise ValueError("binary_cross_entropy needs a sigmoid output layer with 1 unit")
         self.fused = self.loss.paired_output == out.activation
+        self._softmax_ce = self.fused and out.activation == "softmax"
+        self._out_name = out.activation
         if task is None:
             task = "regression" if (loss == "mse" and classes is None) else "classification"
         if task not in ("classification", "regression"):
@@ -256,14 +168,14 @@ class Network:
         offset = 0
         self._weight_slices = []
         for layer in self.layers:
-            n_w = layer.fan_in * layer.units
-            layer.W = self.params[offset:offset + n_w].reshape(layer.fan_in, layer.units)
-            layer.dW = self.grads[offset:offset + n_w].reshape(layer.fan_in, layer.units)
-            self._weight_slices.append(slice(offset, offset + n_w))
-            offset += n_w
-            layer.b = self.params[offset:offset + layer.units]
-            layer.db = self.grads[offset:offset + layer.units]
-            offset += layer.units
+            # W's rows then b: together one (fan_in + 1, units) block, the bias as its last row
+            block = slice(offset, offset + (layer.fan_in + 1) * layer.units)
+            layer.Wb = self.params[block].reshape(layer.fan_in + 1, layer.units)
+            layer.dWb = self.grads[block].reshape(layer.fan_in + 1, layer.units)
+            layer.W, layer.b = layer.Wb[:-1], layer.Wb[-1]
+            layer.dW, layer.db = layer.dWb[:-1], layer.dWb[-1]
+            self._weight_slices.append(slice(offset, offset + layer.fan_in * layer.units))
+            offset = block.stop
 
         # Per-parameter L2 coefficients (zero for biases); None when no layer uses L2.
         if any(layer.l2 for layer in self.layers):
@@ -281,8 +193,8 @@ class Network:
         self.dropout_rng = dropout_rng if dropout_rng is not None else np.random.Generator(
             np.random.PCG64(dropout_seq))
         self.initialize(init_rng)
-        self._train_ws: dict[int, _Workspace] = {}
-        self._eval_ws: dict[int, _Workspace] = {}
+        self._train_ws: dict[int, Workspace] = {}
+        self._eval_ws: dict[int, Workspace] = {}
         self._has_dropout = any(layer.dropout for layer in self.layers)
         # dL/dz of the output layer is (output - Y) times this over the batch size.
         if self.fused:
@@ -353,56 +265,73 @@ class Network:
             raise ValueError(f"X must have shape (n_samples, {self.input_dim}), not {X.shape}")
         return np.ascontiguousarray(X, dtype=self.dtype)
 
+
+    def with_ones_column(self, X: np.ndarray) -> np.ndarray:
+        """Return X (n, input_dim) as a new (n, input_dim + 1) array of self.dtype ending in a column of ones.
+
+        The training loop keeps its inputs in this form: the ones column carries the first layer's
+        bias through the same matrix product as its weights.
+        """
+        X = np.asarray(X)
+        if X.ndim != 2 or X.shape[1] != self.input_dim:
+            raise ValueError(f"X must have shape (n_samples, {self.input_dim}), not {X.shape}")
+        ones = np.empty((X.shape[0], self.input_dim + 1), self.dtype)
+        ones[:, :-1] = X
+        ones[:, -1] = 1
+        return ones
+
     # --- forward ----------------------------------------------------------------------------
 
-    def _workspace(self, n: int, training: bool) -> _Workspace:
+    def _workspace(self, n: int, training: bool) -> Workspace:
         cache = self._train_ws if training else self._eval_ws
         ws = cache.get(n)
         if ws is None:
             if len(cache) > 4:  # keep only a few sizes (full batch, last batch, eval chunks)
                 cache.clear()
-            ws = cache[n] = _Workspace(n, self.layers, self.dtype, training, self._grad_scale)
+            ws = cache[n] = Workspace(n, self.input_dim, self.layers, self.dtype, training, self._grad_scale)
             if training:
                 self._plan(ws)
         return ws
 
-    def _plan(self, ws: _Workspace) -> None:
+    def _plan(self, ws: Workspace) -> None:
         """Bind each layer's arrays for the training step into ws.forward_plan / ws.backward_plan."""
         forward = []
-        for i, layer in enumerate(self.layers):
+        for i, layer in enumerate(self.layers[:-1]):
             dropout = None
             if layer.dropout:
                 dropout = (ws.uniform[i], ws.keep[i], ws.mask[i], layer.dropout,
-                           np.array(1.0 / (1.0 - layer.dropout), self.dtype))
-            forward.append((layer.W, layer.b, ws.pre[i], ws.act[i], layer.activation, ws.tmp[i], dropout))
+                           np.array(1.0 / (1.0 - layer.dropout), self.dtype), ws.act[i][:-1])
+            forward.append((layer.Wb.T, ws.pre[i], layer.activation, ws.tmp[i], dropout, ws.act[i]))
         backward = []
         for i in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[i]
-            below = (ws.delta[i - 1], self.layers[i - 1].activation, ws.pre[i - 1], ws.tmp[i - 1],
+            below = (layer.W, ws.delta[i - 1], self.layers[i - 1].activation, ws.pre[i - 1], ws.tmp[i - 1],
                      ws.mask[i - 1]) if i else None
-            backward.append((ws.act[i - 1].T if i else None, ws.delta[i], layer.dW, layer.db, layer.W.T, below))
-        ws.forward_plan = forward
+            backward.append((ws.act[i - 1] if i else None, ws.delta[i], ws.delta[i].T, layer.dWb, below))
+        ws.forward_plan = (forward, self.layers[-1].Wb.T)
         ws.backward_plan = backward
 
-    def _forward_ws(self, X: np.ndarray, ws: _Workspace, training: bool, logits: bool) -> np.ndarray:
-        """Run X (n, input_dim) through the layers into ws; return the output (or logits) buffer."""
-        a = X
-        last = len(self.layers) - 1
-        for i, layer in enumerate(self.layers):
-            z = ws.pre[i]
-            np.matmul(a, layer.W, out=z)
-            z += layer.b
-            if i == last and logits:
-                return z
-            _activate_inplace(layer.activation, z, ws.tmp[i], ws)
+    def _forward_ws(self, x: np.ndarray, ws: Workspace, training: bool, logits: bool) -> np.ndarray:
+        """Run x (n, input_dim + 1, ones last) through the layers into ws; return ws.out (outputs, n).
+
+        ws.out holds the outputs, or the output layer's logits with ``logits=True``.
+        """
+        a = x.T
+        for i, layer in enumerate(self.layers[:-1]):
+            pre = ws.pre[i]
+            np.matmul(layer.Wb.T, a, out=pre)
+            activate(layer.activation, pre, ws.tmp[i], ws)
             if training and layer.dropout:
                 u, keep, mask = ws.uniform[i], ws.keep[i], ws.mask[i]
                 self.dropout_rng.random(out=u, dtype=self.dtype)
                 np.greater_equal(u, layer.dropout, out=keep)
                 np.multiply(keep, 1.0 / (1.0 - layer.dropout), out=mask)
-                np.multiply(z, mask, out=ws.act[i])
+                np.multiply(pre, mask, out=ws.act[i][:-1])
             a = ws.act[i]
-        return a
+        np.matmul(self.layers[-1].Wb.T, a, out=ws.out)
+        if not logits:
+            activate(self.layers[-1].activation, ws.out, ws.tmp[-1], ws)
+        return ws.out
 
     def forward(self, X: np.ndarray, training: bool = False) -> np.ndarray:
         """Return the network's output (n_samples, outputs) for X (n_samples, input_dim).
@@ -411,11 +340,15 @@ class Network:
         """
         X = self._check_X(X)
         if training:
-            return self._forward_ws(X, self._workspace(X.shape[0], True), True, False).copy()
+            ws = self._workspace(X.shape[0], True)
+            ws.x[:, :-1] = X
+            return self._forward_ws(ws.x, ws, True, False).T.copy()
         chunks = []
         for start in range(0, X.shape[0], EVAL_CHUNK):
             xb = X[start:start + EVAL_CHUNK]
-            chunks.append(self._forward_ws(xb, self._workspace(xb.shape[0], False), False, False).copy())
+            ws = self._workspace(xb.shape[0], False)
+            ws.x[:, :-1] = xb
+            chunks.append(self._forward_ws(ws.x, ws, False, False).T.copy())
         return np.concatenate(chunks) if chunks else np.empty((0, self.outputs), self.dtype)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
@@ -443,21 +376,32 @@ class Network:
 
     # --- loss and evaluation ------------------------------------------------------------------
 
-    def _chunk_loss_sum(self, out: np.ndarray, Y: np.ndarray, ws: _Workspace) -> float:
-        """Return the data loss of one chunk times its row count (so chunks add up); may clobber out."""
-        n = out.shape[0]
-        if self.fused and self.layers[-1].activation == "softmax":
-            # sum_rows(logsumexp(z)) - sum(Y * z) with z shifted by its row max, all in workspace arrays
-            np.maximum.reduce(out, axis=1, keepdims=True, out=ws.rowmax)
-            out -= ws.rowmax
-            tmp = ws.tmp[-1]
-            np.exp(out, out=tmp)
-            np.matmul(tmp, ws.ones_k, out=ws.rowsum)
-            np.log(ws.rowsum, out=ws.rowsum)
-            return float(ws.rowsum.sum(dtype=np.float64)) - float(np.vdot(Y, out))
+    def _outputs_loss_sum(self, out: np.ndarray, Yt: np.ndarray, colsum: np.ndarray,
+                          predictions: Optional[np.ndarray], scratch: np.ndarray) -> float:
+        """Return the data loss summed over the m columns of out (outputs, m) as _train_batch leaves it.
+
+        Yt: (outputs, m) targets; colsum: (m,), overwritten; scratch: (outputs, m). For
+        classification the predicted labels are written into ``predictions`` (m,) if given.
+        """
+        m = out.shape[1]
+        if self._softmax_ce:
+            # out is z - max(z) per column and colsum is sum_k exp of it, so the loss of column j
+            # is log(colsum_j) - sum_k y_kj out_kj: the stable form, without forming log-softmax.
+            if predictions is not None:
+                np.argmax(out, axis=0, out=predictions)
+            np.multiply(Yt, out, out=scratch)
+            label_logits = float(scratch.sum(dtype=np.float64))
+            np.log(colsum, out=colsum)
+            return float(colsum.sum(dtype=np.float64)) - label_logits
+        if predictions is not None:
+            if self.outputs == 1:
+                # fused: out holds logits, so p > 0.5 is z > 0
+                np.greater(out[0], 0.0 if self.fused else 0.5, out=predictions, casting="unsafe")
+            else:
+                np.argmax(out, axis=0, out=predictions)
         if self.fused:
-            return self.loss.forward_logits(out, Y) * n
-        return self.loss.forward(out, Y) * n
+            return self.loss.forward_logits(out.T, Yt.T) * m
+        return self.loss.forward(out.T, Yt.T) * m
 
     def penalty(self) -> float:
         """Return the L2 penalty sum_l l2_l / 2 * sum(W_l**2)."""
@@ -476,140 +420,118 @@ class Network:
         Y = self.targets(y)
         labels = self.labels(y) if self.task == "classification" else None
         with np.errstate(all="ignore"):
-            loss, correct = self._evaluate(X, Y, labels)
+            loss, correct = self._evaluate(self.with_ones_column(X), Y.T, labels)
         n = X.shape[0]
         return {"loss": loss, "accuracy": (correct / n if labels is not None and n else None)}
 
-    def _evaluate(self, X: np.ndarray, Y: np.ndarray, labels: Optional[np.ndarray],
+    def _evaluate(self, x: np.ndarray, Yt: np.ndarray, labels: Optional[np.ndarray],
                   predictions: Optional[np.ndarray] = None) -> tuple[float, int]:
-        """Return (mean data loss, number correct) for prepared X (n, d) and targets Y (n, outputs).
+        """Return (mean data loss, number correct) for x (n, input_dim + 1, ones last) and Yt (outputs, n).
 
         With ``predictions`` (an int array (n,)) the predicted labels are written into it too.
         Call under ``np.errstate(all="ignore")`` when the weights may have diverged.
         """
-        n = X.shape[0]
+        n = x.shape[0]
         if n == 0:
             return float("nan"), 0
         total = 0.0
         correct = 0
-        single = self.outputs == 1
-        threshold = 0.0 if self.fused else 0.5
         for start in range(0, n, EVAL_CHUNK):
-            xb = X[start:start + EVAL_CHUNK]
+            xb = x[start:start + EVAL_CHUNK]
             m = xb.shape[0]
             ws = self._eval_ws.get(m) or self._workspace(m, False)
             out = self._forward_ws(xb, ws, False, self.fused)
+            if self._softmax_ce:  # leave out and colsum as the training step does
+                np.maximum.reduce(out, axis=0, out=ws.colmax)
+                out -= ws.colmax
+                np.exp(out, out=ws.tmp[-1])
+                np.add.reduce(ws.tmp[-1], axis=0, out=ws.colsum)
+            pred = None
             if labels is not None:
-                lb = labels[start:start + EVAL_CHUNK]
-                if single:
-                    np.greater(out[:, 0], threshold, out=ws.pred, casting="unsafe")
-                else:
-                    # argmax of logits == argmax of softmax (and of any monotonic output)
-                    np.argmax(out, axis=1, out=ws.pred)
-                correct += int(np.count_nonzero(ws.pred == lb))
-                if predictions is not None:
-                    predictions[start:start + m] = ws.pred
-            total += self._chunk_loss_sum(out, Y[start:start + EVAL_CHUNK], ws)
+                pred = ws.pred if predictions is None else predictions[start:start + m]
+            total += self._outputs_loss_sum(out, Yt[:, start:start + m], ws.colsum, pred, ws.tmp[-1])
+            if labels is not None:
+                correct += int(np.count_nonzero(np.equal(pred, labels[start:start + m], out=ws.hit)))
         return total / n, correct
 
     def objective(self, X: np.ndarray, y: np.ndarray) -> float:
         """Return the training objective: mean data loss + L2 penalty (no dropout)."""
         X = self._check_X(X)
         with np.errstate(all="ignore"):
-            loss, _ = self._evaluate(X, self.targets(y), None)
+            loss, _ = self._evaluate(self.with_ones_column(X), self.targets(y).T, None)
         return loss + self.penalty()
 
     # --- backward ---------------------------------------------------------------------------
 
-    def _train_batch(self, X: np.ndarray, Y: np.ndarray, record: bool = False,
-                     predictions: Optional[np.ndarray] = None) -> Optional[float]:
+    def _train_batch(self, x: np.ndarray, Yt: np.ndarray, out: np.ndarray, colsum: np.ndarray) -> None:
         """Fill self.grads with d objective / d params for one batch (hot path, no checks).
 
-        X: (n, input_dim) and Y: (n, outputs), both contiguous in self.dtype. About 30 ufunc
-        calls for a 3-layer network, all writing into preallocated arrays.
-
-        With ``record=True`` also return the batch's data loss (no L2 term) times n, computed from
-        this forward pass (the weights before the step, dropout as drawn), and write the predicted
-        labels into ``predictions`` (an int array (n,)) if given; the gradient is the same either way.
+        x: (n, input_dim + 1) inputs ending in a ones column, Yt: (outputs, n) targets, both of
+        self.dtype. ``out`` (outputs, n) and ``colsum`` (n,) receive what the batch's loss and
+        predictions are read from later (:meth:`_outputs_loss_sum`, which the training loop calls
+        once per epoch on all batches at once): for softmax + cross-entropy the logits minus their
+        column max and the column sums of their exp; for sigmoid + binary cross-entropy the logits;
+        otherwise the outputs. Dropout masks are drawn afresh. About 20 NumPy calls for a network
+        with two hidden layers, all writing into preallocated arrays.
         """
-        n = X.shape[0]
+        n = x.shape[0]
         ws = self._train_ws.get(n) or self._workspace(n, True)
-        matmul = np.matmul
-        # forward; the output layer's activation is applied below, on its logits
-        a = X
-        *hidden, (W, b, z, _, out_name, out_tmp, _) = ws.forward_plan
-        for W_h, b_h, z_h, act_h, name, tmp, dropout in hidden:
-            matmul(a, W_h, out=z_h)
-            z_h += b_h
+        # np.dot where the output is contiguous: it reaches BLAS with a quarter less overhead than
+        # np.matmul; the output layer writes into a slice of the epoch's outputs, so it needs matmul.
+        # Outputs are passed positionally (see workspace.py).
+        dot, multiply, subtract = np.dot, np.multiply, np.subtract
+        hidden, WbT_out = ws.forward_plan
+        a = x.T
+        for WbT, pre, name, tmp, dropout, act in hidden:
+            dot(WbT, a, pre)
             if name == "tanh":
-                np.tanh(z_h, out=z_h)
+                np.tanh(pre, pre)
             else:
-                _activate_inplace(name, z_h, tmp, ws)
+                activate(name, pre, tmp, ws)
             if dropout is not None:
-                u, keep, mask, rate, scale = dropout
+                u, keep, mask, rate, scale, top = dropout
                 self.dropout_rng.random(out=u, dtype=self.dtype)
-                np.greater_equal(u, rate, out=keep)
-                np.multiply(keep, scale, out=mask)
-                np.multiply(z_h, mask, out=act_h)
-            a = act_h
-        matmul(a, W, out=z)
-        z += b
-        loss_sum = None
-        if not record:
-            _activate_inplace(out_name, z, out_tmp, ws)
-        elif self.fused and out_name == "softmax":
-            # softmax as in _activate_inplace, reading the loss off the way:
-            # sum_rows(log sum exp(z')) - sum(Y * z') with z' = z - rowmax
-            rowmax, rowsum = ws.rowmax, ws.rowsum
-            np.maximum.reduce(z, axis=1, keepdims=True, out=rowmax)
-            z -= rowmax
-            yz = float(np.vdot(Y, z))
-            np.exp(z, out=z)
-            matmul(z, ws.ones_k, out=rowsum)
-            z /= rowsum
-            np.log(rowsum, out=rowsum)
-            loss_sum = float(rowsum.sum(dtype=np.float64)) - yz
-            if predictions is not None:
-                np.argmax(z, axis=1, out=predictions)
-        elif self.fused:  # sigmoid + binary cross-entropy: the stable form on the logits
-            loss_sum = self.loss.forward_logits(z, Y) * n
-            if predictions is not None:
-                np.greater(z[:, 0], 0.0, out=predictions, casting="unsafe")
-            _activate_inplace(out_name, z, out_tmp, ws)
-        else:
-            _activate_inplace(out_name, z, out_tmp, ws)
-            loss_sum = self.loss.forward(z, Y) * n
-            if predictions is not None:
-                if self.outputs == 1:
-                    np.greater(z[:, 0], 0.5, out=predictions, casting="unsafe")
-                else:
-                    np.argmax(z, axis=1, out=predictions)
+                np.greater_equal(u, rate, keep)
+                multiply(keep, scale, mask)
+                multiply(pre, mask, top)
+            a = act
+        np.matmul(WbT_out, a, out)
         # fused cross-entropy: dL/dz = (p - y) / n (per output for sigmoid); mse: dL/dout = 2 (out - y) / (n k)
         delta = ws.delta[-1]
-        np.subtract(z, Y, out=delta)
-        delta *= ws.grad_scale
+        if self._softmax_ce:
+            np.maximum.reduce(out, 0, None, ws.colmax)
+            subtract(out, ws.colmax, out)
+            np.exp(out, delta)
+            np.add.reduce(delta, 0, None, colsum)
+            np.divide(delta, colsum, delta)
+            subtract(delta, Yt, delta)
+        elif self.fused:  # sigmoid + binary cross-entropy; out keeps the logits
+            sigmoid_into(out, delta, ws)
+            subtract(delta, Yt, delta)
+        else:
+            activate(self._out_name, out, ws.tmp[-1], ws)
+            subtract(out, Yt, delta)
+        multiply(delta, ws.grad_scale, delta)
         if not self.fused:
-            _derivative_inplace(out_name, z, delta, out_tmp, ws)
-        # backward
-        ones_n = ws.ones_n
-        for a_prev_T, d, dW, db, W_T, below in ws.backward_plan:
-            matmul(X.T if a_prev_T is None else a_prev_T, d, out=dW)
-            matmul(ones_n, d, out=db)
+            derivative(self._out_name, out, delta, ws.tmp[-1], ws)
+        # backward: [dW; db] = a_prev @ delta.T in one product thanks to a_prev's ones row
+        one = ws.one
+        for a_prev, delta, delta_T, dWb, below in ws.backward_plan:
+            dot(x.T if a_prev is None else a_prev, delta_T, dWb)
             if below is not None:
-                d_prev, name, pre_prev, tmp, mask = below
-                matmul(d, W_T, out=d_prev)
+                W, d_prev, name, pre_prev, tmp, mask = below
+                dot(W, delta, d_prev)
                 if mask is not None:
-                    d_prev *= mask
+                    multiply(d_prev, mask, d_prev)
                 if name == "tanh":
-                    np.multiply(pre_prev, pre_prev, out=tmp)
-                    np.subtract(ws.one, tmp, out=tmp)
-                    d_prev *= tmp
+                    multiply(pre_prev, pre_prev, tmp)
+                    subtract(one, tmp, tmp)
+                    multiply(d_prev, tmp, d_prev)
                 else:
-                    _derivative_inplace(name, pre_prev, d_prev, tmp, ws)
+                    derivative(name, pre_prev, d_prev, tmp, ws)
         if self._decay is not None:
-            np.multiply(self.params, self._decay, out=self._decay_scratch)
-            self.grads += self._decay_scratch
-        return loss_sum
+            multiply(self.params, self._decay, self._decay_scratch)
+            np.add(self.grads, self._decay_scratch, self.grads)
 
     def compute_gradients(self, X: np.ndarray, y: np.ndarray, training: bool = False) -> float:
         """Fill ``network.grads`` (and each layer's dW, db) for a batch; return the objective.
@@ -618,20 +540,26 @@ class Network:
         dropout is off, so the result is the exact gradient of :meth:`objective`.
         """
         X = self._check_X(X)
-        Y = self.targets(y)
+        Yt = self.targets(y).T
+
+        def step():
+            ws = self._workspace(X.shape[0], True)
+            ws.x[:, :-1] = X
+            self._train_batch(ws.x, Yt, ws.out, ws.colsum)
+
         if training or not self._has_dropout:
-            self._train_batch(X, Y)
+            step()
         else:
             saved = [layer.dropout for layer in self.layers]
             try:
                 for layer in self.layers:
                     layer.dropout = 0.0
                 self._train_ws.clear()
-                self._train_batch(X, Y)
+                step()
             finally:
                 for layer, rate in zip(self.layers, saved):
                     layer.dropout = rate
                 self._train_ws.clear()
         with np.errstate(all="ignore"):
-            loss, _ = self._evaluate(X, Y, None)
+            loss, _ = self._evaluate(self.with_ones_column(X), Yt, None)
         return loss + self.penalty()

@@ -168,8 +168,30 @@ class Adam(Optimizer):
 
     def _step(self, i, p, g):
         m, v, scratch = self._buffers(i, p, ("m", "v"))
+        dtype = p.dtype.type
+        self._apply(p, g, m, v, scratch, dtype(self.beta1), dtype(self.beta2), dtype)
+
+    def bind(self, params: np.ndarray, grads: np.ndarray):
+        """Return ``update(params, grads)`` as a no-argument function, its state and constants bound once.
+
+        The same arithmetic as :meth:`update`; the training loop calls it once per batch.
+        """
+        if not (isinstance(params, np.ndarray) and isinstance(grads, np.ndarray) and params.shape == grads.shape):
+            raise ValueError("bind needs two ndarrays of the same shape")
+        m, v, scratch = self._buffers(0, params, ("m", "v"))
+        dtype = params.dtype.type
+        b1, b2 = dtype(self.beta1), dtype(self.beta2)
+        apply = self._apply
+
+        def bound_step() -> None:
+            self.iterations += 1
+            apply(params, grads, m, v, scratch, b1, b2, dtype)
+
+        return bound_step
+
+    def _apply(self, p, g, m, v, scratch, b1, b2, dtype) -> None:
+        """Do step number self.iterations on p with gradient g; b1, b2 in p's dtype."""
         t = self.iterations
-        b1, b2 = self.beta1, self.beta2
         # The state is kept scaled: m holds m / (1 - b1) and v holds v / (1 - b2), so the moment
         # updates need no (1 - b) factor: m = b1 m + g (2 passes), v = b2 v + g^2 (3 passes).
         # With the bias corrections folded into scalars the step is the textbook
@@ -177,21 +199,23 @@ class Adam(Optimizer):
         #   == lr_t m~ / (sqrt(v~) + eps_t)   with c2 = sqrt(1 - b2^t),
         #      lr_t = lr c2 / (1 - b1^t) * (1 - b1) / sqrt(1 - b2),  eps_t = eps c2 / sqrt(1 - b2)
         # exactly (eps is added to sqrt(v_hat), as in the paper); 10 ufunc passes in all.
-        c2 = math.sqrt(1.0 - b2 ** t)
-        root = math.sqrt(1.0 - b2)
-        dtype = p.dtype.type
+        beta1, beta2 = self.beta1, self.beta2
+        c2 = math.sqrt(1.0 - beta2 ** t)
+        root = math.sqrt(1.0 - beta2)
         eps_t = dtype(self.epsilon * c2 / root)
-        lr_t = dtype(self.learning_rate * c2 / (1.0 - b1 ** t) * (1.0 - b1) / root)
-        m *= dtype(b1)
-        m += g
-        np.multiply(g, g, out=scratch)
-        v *= dtype(b2)
-        v += scratch
-        np.sqrt(v, out=scratch)
-        scratch += eps_t
-        np.divide(m, scratch, out=scratch)
-        scratch *= lr_t
-        p -= scratch
+        lr_t = dtype(self.learning_rate * c2 / (1.0 - beta1 ** t) * (1.0 - beta1) / root)
+        # outputs passed positionally: less call overhead than out= or m *= b1 on small buffers
+        multiply, add = np.multiply, np.add
+        multiply(m, b1, m)
+        add(m, g, m)
+        multiply(g, g, scratch)
+        multiply(v, b2, v)
+        add(v, scratch, v)
+        np.sqrt(v, scratch)
+        add(scratch, eps_t, scratch)
+        np.divide(m, scratch, scratch)
+        multiply(scratch, lr_t, scratch)
+        np.subtract(p, scratch, p)
 
     def state_dict(self):
         return {**super().state_dict(), "beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon}

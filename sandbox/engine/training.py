@@ -2,11 +2,13 @@
 
 The loop: each epoch sets the scheduled learning rate, shuffles the training set once (one
 ``take`` into a preallocated buffer, so batches are contiguous views), runs the batches
-(forward + backward into the flat gradient buffer, one fused optimiser update each). The train
-loss/accuracy of the epoch are read off those batches' forward passes (sample-weighted mean over
-the batches, each with the weights before its step and dropout as drawn, as Keras and
-scikit-learn report them); the validation loss/accuracy are a full pass over the validation split
-with the epoch's final weights and no dropout.
+(forward + backward into the flat gradient buffer, one fused optimiser update each). Each batch
+leaves its outputs in its columns of one epoch-wide array, so the train loss/accuracy of the
+epoch are read off those forward passes in a few calls after the last batch (each sample with
+the weights before its batch's step and dropout as drawn, as Keras and scikit-learn report
+them); the validation loss/accuracy are a full pass over the validation split with the epoch's
+final weights and no dropout. A run whose matrix products are all small uses one BLAS thread
+(``threads.py``).
 
 Randomness: the training seed is split with ``numpy.random.SeedSequence`` into independent
 streams for the initial weights, the validation split, the shuffles and dropout (plus a fifth
@@ -28,6 +30,7 @@ from .metrics import confusion_matrix
 from .network import Dense, Network
 from .optimizers import DEFAULT_LEARNING_RATES, OPTIMIZERS, SCHEDULES
 from .spec import split_sizes, validate_spec_facts
+from .threads import blas_threads
 
 # The loss before training (the scale for the divergence rule) is measured once, without dropout,
 # on at most this many training samples (every k-th one when the training set is larger).
@@ -112,31 +115,37 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     optimizer = build_optimizer(norm["optimizer"])
     classification = network.task == "classification"
 
-    dtype = network.dtype
-    Xtr = np.ascontiguousarray(X_train, dtype=dtype)
-    Ytr = network.targets(y_train)
+    # Inputs end in a ones column (the first layer's bias rides in its matrix product); targets
+    # are feature-major (outputs, n), like the network's outputs (see workspace.py).
+    x_tr = network.with_ones_column(X_train)
+    Yt_tr = np.ascontiguousarray(network.targets(y_train).T)
     labels_tr = network.labels(y_train) if classification else None
     has_val = X_val is not None and len(X_val) > 0
     if has_val:
-        Xv = np.ascontiguousarray(X_val, dtype=dtype)
-        Yv = network.targets(y_val)
+        x_v = network.with_ones_column(X_val)
+        Yt_v = np.ascontiguousarray(network.targets(y_val).T)
         labels_v = network.labels(y_val) if classification else None
-    n_train = Xtr.shape[0]
+    n_train = x_tr.shape[0]
 
     # Predicted labels: of the epoch's batches (in the shuffled order, next to the shuffled labels
     # labels_s) and of the last validation pass, for the confusion matrices.
     pred_s = np.zeros(n_train, np.intp) if classification else None
-    pred_v = np.zeros(Xv.shape[0], np.intp) if (classification and has_val) else None
+    pred_v = np.zeros(x_v.shape[0], np.intp) if (classification and has_val) else None
 
     epochs = tr["epochs"]
     batch = min(tr["batch_size"], n_train)
     shuffle = tr["shuffle"]
-    Xs = np.empty_like(Xtr) if shuffle else Xtr
-    Ys = np.empty_like(Ytr) if shuffle else Ytr
+    x_s = np.empty_like(x_tr) if shuffle else x_tr
+    Yt_s = np.empty_like(Yt_tr) if shuffle else Yt_tr
     labels_s = (np.empty_like(labels_tr) if shuffle else labels_tr) if classification else None
-    # The shuffled buffers never move, so each batch is the same view every epoch.
-    batches = [(Xs[start:start + batch], Ys[start:start + batch],
-                pred_s[start:start + batch] if classification else None) for start in range(0, n_train, batch)]
+    # Every batch leaves its outputs (and softmax sums) in its columns of these, so the epoch's
+    # train loss and accuracy are read off them in a few calls after its last batch.
+    outputs = np.empty((network.outputs, n_train), network.dtype)
+    colsums = np.empty(n_train, network.dtype)
+    scratch = np.empty_like(outputs)
+    # The shuffled buffers never move, so each batch is the same views every epoch.
+    batches = [(x_s[start:start + batch], Yt_s[:, start:start + batch], outputs[:, start:start + batch],
+                colsums[start:start + batch]) for start in range(0, n_train, batch)]
     rates = [_learning_rate(norm["optimizer"], epoch, epochs) for epoch in range(epochs)]
     default_lr = DEFAULT_LEARNING_RATES[norm["optimizer"]["name"]]
     params, grads = network.params, network.grads
@@ -154,9 +163,9 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
     stopped = {"reason": "completed", "epoch": epochs, "message": f"trained for all {epochs} epochs"}
     restored = False
 
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"), blas_threads(network, batch):
         stride = -(-n_train // INITIAL_LOSS_SAMPLES)
-        initial_loss, _ = network._evaluate(np.ascontiguousarray(Xtr[::stride]), Ytr[::stride], None)
+        initial_loss, _ = network._evaluate(np.ascontiguousarray(x_tr[::stride]), Yt_tr[:, ::stride], None)
         threshold = DIVERGENCE_FACTOR * max(initial_loss, 1.0) if math.isfinite(initial_loss) else math.inf
         for epoch in range(epochs):
             t0 = time.perf_counter()
@@ -164,20 +173,19 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
             optimizer.learning_rate = lr
             if shuffle:
                 perm = shuffle_rng.permutation(n_train)
-                np.take(Xtr, perm, axis=0, out=Xs)
-                np.take(Ytr, perm, axis=0, out=Ys)
+                np.take(x_tr, perm, axis=0, out=x_s)
+                np.take(Yt_tr, perm, axis=1, out=Yt_s)
                 if classification:
                     np.take(labels_tr, perm, out=labels_s)
-            loss_sum = 0.0
-            for xb, yb, pb in batches:
-                loss_sum += train_batch(xb, yb, True, pb)
+            for xb, yb, ob, cb in batches:
+                train_batch(xb, yb, ob, cb)
                 step()
 
-            train_loss = loss_sum / n_train
+            train_loss = network._outputs_loss_sum(outputs, Yt_s, colsums, pred_s, scratch) / n_train
             train_acc = int(np.count_nonzero(pred_s == labels_s)) / n_train if classification else None
             if has_val:
-                val_loss, correct_v = network._evaluate(Xv, Yv, labels_v, pred_v)
-                val_acc = correct_v / Xv.shape[0] if classification else None
+                val_loss, correct_v = network._evaluate(x_v, Yt_v, labels_v, pred_v)
+                val_acc = correct_v / x_v.shape[0] if classification else None
             else:
                 val_loss = val_acc = None
             n = epoch + 1
@@ -235,7 +243,7 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
             figures = best_figures
             train_confusion = best_train_confusion
             if has_val:
-                network._evaluate(Xv, Yv, labels_v, pred_v)
+                network._evaluate(x_v, Yt_v, labels_v, pred_v)
         elif classification:
             train_confusion = confusion_matrix(labels_s, pred_s, network.classes)
         metrics = {k: figures[k] for k in ("train_loss", "val_loss", "train_accuracy", "val_accuracy")}
@@ -256,7 +264,7 @@ def train(spec, *, limits: Optional[dict] = None, on_epoch: Optional[Callable[[d
         "spec": norm,
         "data": {"task": network.task, "features": int(network.input_dim),
                  "classes": network.classes, "outputs": int(network.outputs),
-                 "train_samples": int(n_train), "validation_samples": int(Xv.shape[0]) if has_val else 0},
+                 "train_samples": int(n_train), "validation_samples": int(x_v.shape[0]) if has_val else 0},
         "confusion_matrix": confusion,
     }
     if return_network:
