@@ -17,7 +17,18 @@ def assignments_visible(*, user):
 
 
 def assignments_for_lesson(*, lesson, user):
-    return list(assignments_visible(user=user).filter(lesson=lesson).order_by("order", "id"))
+    """Return the assignments of ``lesson`` that ``user`` may see, as light rows for listing on its page.
+
+    Only the fields a listing shows are loaded (not the datasets, hidden splits or starter code), and
+    ``assignment.lesson`` is the ``lesson`` given, not a second copy read with each row.
+    """
+    assignments = list(
+        assignments_visible(user=user).filter(lesson=lesson).select_related(None)
+        .only("lesson_id", "title", "slug", "kind", "is_pro", "published", "order", "points").order_by("order", "id")
+    )
+    for assignment in assignments:
+        assignment.lesson = lesson
+    return assignments
 
 
 def is_author(*, user, assignment):
