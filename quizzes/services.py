@@ -326,7 +326,8 @@ def _grade(attempt, rows, *, submitted_at, auto):
 
 def quiz_overall_percent(*, quiz, user_id):
     """Return the learner's grade for ``quiz`` under its grading policy, or None before any graded attempt."""
-    graded = Attempt.objects.filter(quiz=quiz, user_id=user_id, state=Attempt.State.GRADED).values_list(
+    # Ordered by number alone: the model's default ordering would join the quiz and user tables.
+    graded = Attempt.objects.filter(quiz=quiz, user_id=user_id, state=Attempt.State.GRADED).order_by("number").values_list(
         "number", "percent"
     )
     return grading.overall_percent(quiz.grading_policy, list(graded))
