@@ -3,7 +3,8 @@
 import csv
 import io
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import analytics, grading
@@ -57,14 +58,21 @@ def quizzes_visible_to(*, user):
 def lesson_quizzes(*, lesson, user):
     """Return the published quizzes of ``lesson`` as a list, each with ``best_percent`` for ``user`` (or None).
 
-    One query, whatever the number of quizzes.
+    One query, whatever the number of quizzes. The counts are subqueries, not joins: joining the questions
+    and every learner's attempts would make the query grow with questions x attempts of the quiz.
     """
-    quizzes = Quiz.objects.filter(lesson=lesson, published=True).annotate(question_count=Count("questions", distinct=True))
+    question_count = (
+        Question.objects.filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk")).values("n")
+    )
+    quizzes = Quiz.objects.filter(lesson=lesson, published=True).annotate(
+        question_count=Coalesce(Subquery(question_count), 0)
+    )
     if user is not None and user.is_authenticated:
-        quizzes = quizzes.annotate(
-            best_percent=Max("attempts__percent", filter=Q(attempts__user=user, attempts__state=Attempt.State.GRADED))
+        best = (
+            Attempt.objects.filter(quiz=OuterRef("pk"), user=user, state=Attempt.State.GRADED)
+            .order_by().values("quiz").annotate(best=Max("percent")).values("best")
         )
-        return list(quizzes.order_by("order", "id"))
+        return list(quizzes.annotate(best_percent=Subquery(best)).order_by("order", "id"))
     result = list(quizzes.order_by("order", "id"))
     for quiz in result:
         quiz.best_percent = None
