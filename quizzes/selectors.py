@@ -4,7 +4,6 @@ import csv
 import io
 
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from . import analytics, grading
@@ -58,15 +57,10 @@ def quizzes_visible_to(*, user):
 def lesson_quizzes(*, lesson, user):
     """Return the published quizzes of ``lesson`` as a list, each with ``best_percent`` for ``user`` (or None).
 
-    One query, whatever the number of quizzes. The counts are subqueries, not joins: joining the questions
-    and every learner's attempts would make the query grow with questions x attempts of the quiz.
+    One query, whatever the number of quizzes. The best score is a subquery, not a join: joined with the
+    questions, every learner's attempts would make the query grow with questions x attempts of the quiz.
     """
-    question_count = (
-        Question.objects.filter(quiz=OuterRef("pk")).order_by().values("quiz").annotate(n=Count("pk")).values("n")
-    )
-    quizzes = Quiz.objects.filter(lesson=lesson, published=True).annotate(
-        question_count=Coalesce(Subquery(question_count), 0)
-    )
+    quizzes = Quiz.objects.filter(lesson=lesson, published=True).annotate(question_count=Count("questions"))
     if user is not None and user.is_authenticated:
         best = (
             Attempt.objects.filter(quiz=OuterRef("pk"), user=user, state=Attempt.State.GRADED)
