@@ -187,3 +187,22 @@ def test_mastering_again_keeps_the_first_mastery_and_completion_times(student, c
     services.progress_mark_mastered(user=student, lesson=lesson, now=mastered + timedelta(hours=1))
     row = LessonProgress.objects.get(user=student, lesson=lesson)
     assert row.completed_at == completed and row.mastered_at == mastered
+
+
+def test_lesson_page_lists_the_assignments_a_learner_may_see(client, student, instructor, course):
+    from sandbox.models import Assignment
+
+    basics = course.lessons.get(slug="basics")
+    backprop = course.lessons.get(slug="backprop")
+    Assignment.objects.create(slug="spirals", title="SPIRALS-LISTED", kind="config", published=True, lesson=basics, points=7)
+    Assignment.objects.create(slug="draft-a", title="DRAFT-ASSIGNMENT", kind="config", published=False, lesson=basics)
+    Assignment.objects.create(slug="pro-a", title="PRO-LESSON-ASSIGNMENT", kind="code", published=True, lesson=backprop)
+    client.force_login(student)
+    page = client.get(reverse("lesson", args=["basics"])).content.decode()
+    assert "SPIRALS-LISTED" in page and "· Network configuration, 7 points" in page
+    assert "DRAFT-ASSIGNMENT" not in page
+    client.force_login(instructor)
+    page = client.get(reverse("lesson", args=["basics"])).content.decode()
+    assert "SPIRALS-LISTED" in page and "DRAFT-ASSIGNMENT" in page
+    pro_page = client.get(reverse("lesson", args=["backprop"])).content.decode()
+    assert "PRO-LESSON-ASSIGNMENT</a> <span class=\"badge badge-pro\">Pro</span>" in pro_page
