@@ -28,15 +28,19 @@ def _progress_ensure(*, user, lesson):
     LessonProgress.objects.bulk_create([LessonProgress(user=user, lesson=lesson)], ignore_conflicts=True)
 
 
-def progress_record_view(*, user, lesson, now=None):
+_NOT_READ = object()
+
+
+def progress_record_view(*, user, lesson, now=None, current=_NOT_READ):
     """Record that ``user`` viewed ``lesson`` and return the progress row.
 
     The row is written only when something changes: the first view creates it (or sets ``first_viewed_at``
     on a row that completing or mastering created), and ``last_viewed_at`` moves only when the recorded
-    view is more than LAST_VIEWED_RESOLUTION old. Any other view is a single SELECT.
+    view is more than LAST_VIEWED_RESOLUTION old. Any other view reads the row and writes nothing; a
+    caller that read it already passes it as ``current`` (None if there was none), and then nothing runs.
     """
     now = now or timezone.now()
-    row = LessonProgress.objects.filter(user=user, lesson=lesson).first()
+    row = LessonProgress.objects.filter(user=user, lesson=lesson).first() if current is _NOT_READ else current
     if row is None:
         try:
             with transaction.atomic():

@@ -132,8 +132,8 @@ def test_lesson_page_query_count_is_pinned_and_a_repeat_view_writes_nothing(clie
     with CaptureQueriesContext(connection) as first:
         assert client.get(url).status_code == 200
     assert len(_writes(first)) == 1  # the progress row
-    # Session, user, lesson with course, prerequisites, neighbours, progress, quizzes, assignments.
-    with django_assert_max_num_queries(8) as repeat:
+    # Session, user, lesson with course and progress, prerequisites, neighbours, quizzes, assignments.
+    with django_assert_max_num_queries(7) as repeat:
         assert client.get(url).status_code == 200
     assert _writes(repeat.captured_queries) == []
     assert LessonProgress.objects.filter(user=student, lesson__slug="basics").count() == 1
@@ -206,3 +206,17 @@ def test_lesson_page_lists_the_assignments_a_learner_may_see(client, student, in
     assert "SPIRALS-LISTED" in page and "DRAFT-ASSIGNMENT" in page
     pro_page = client.get(reverse("lesson", args=["backprop"])).content.decode()
     assert "PRO-LESSON-ASSIGNMENT</a> <span class=\"badge badge-pro\">Pro</span>" in pro_page
+
+
+def test_lesson_page_shows_this_learners_progress_only(client, student, make_user, course):
+    lesson = course.lessons.get(slug="basics")
+    other = make_user("other-reader")
+    services.progress_mark_mastered(user=other, lesson=lesson)
+    client.force_login(student)
+    page = client.get(reverse("lesson", args=["basics"])).content.decode()
+    assert "· mastered" not in page and "Mark as complete" in page
+    services.progress_mark_mastered(user=student, lesson=lesson)
+    page = client.get(reverse("lesson", args=["basics"])).content.decode()
+    assert "· mastered" in page and "Mark as complete" not in page
+    row = LessonProgress.objects.get(user=student, lesson=lesson)
+    assert row.first_viewed_at is not None and row.mastered_at is not None
