@@ -4,7 +4,8 @@ markdown-it-py parses CommonMark (plus tables and strikethrough); fenced blocks 
 are highlighted by Pygments, and all other fenced blocks (box-drawing diagrams) are kept verbatim in a
 ``<pre class="diagram">`` so their columns line up. Raw HTML from authors passes through nh3, which
 keeps a small allow-list of tags and attributes and drops scripts, event handlers and ``javascript:``
-links. The result is cached under the SHA-256 of the source, so an unchanged lesson is rendered once.
+links. The result, with the table of contents as data and as HTML, is cached under the SHA-256 of the
+source, so an unchanged lesson is rendered once and a page view only looks it up.
 """
 
 import hashlib
@@ -22,7 +23,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 # Bump when the output for the same source changes, so cached renderings are not reused.
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 CACHE_SECONDS = 60 * 60 * 24 * 7
 PLAIN_LANGUAGES = {"", "text", "txt", "plain", "diagram", "ascii"}
 
@@ -43,10 +44,19 @@ _FORMATTER = HtmlFormatter(nowrap=True)
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered body: sanitized ``html`` and the ``toc`` as ``[{"level": 2, "id": ..., "title": ...}]``."""
+    """A rendered body: sanitized ``html``, the ``toc`` as ``[{"level": 2, "id": ..., "title": ...}]`` and
+    ``toc_html``, the toc's ``<li>`` items ready for the page ("" without headings)."""
 
     html: str
     toc: list = field(default_factory=list)
+    toc_html: str = ""
+
+
+def _toc_html(toc):
+    return "".join(
+        f'<li class="toc-{entry["level"]}"><a href="#{html.escape(entry["id"])}">{html.escape(entry["title"])}</a></li>'
+        for entry in toc
+    )
 
 
 def _slugify(text, taken):
@@ -102,7 +112,7 @@ def _render_uncached(source):
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )
-    return Rendered(html=clean, toc=toc)
+    return Rendered(html=clean, toc=toc, toc_html=_toc_html(toc))
 
 
 def content_hash(source):
@@ -115,9 +125,9 @@ def render_markdown(source):
     key = f"lesson-render:{content_hash(source)}"
     cached = cache.get(key)
     if cached is not None:
-        return Rendered(html=cached["html"], toc=cached["toc"])
+        return Rendered(html=cached["html"], toc=cached["toc"], toc_html=cached["toc_html"])
     rendered = _render_uncached(source)
-    cache.set(key, {"html": rendered.html, "toc": rendered.toc}, CACHE_SECONDS)
+    cache.set(key, {"html": rendered.html, "toc": rendered.toc, "toc_html": rendered.toc_html}, CACHE_SECONDS)
     return rendered
 
 

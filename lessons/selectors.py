@@ -1,6 +1,6 @@
 """Reads of courses, lessons and progress shared by the pages and the API (a fixed number of queries each)."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, FilteredRelation, Prefetch, Q
 
 from . import access
 from .models import Course, Lesson, LessonProgress
@@ -34,16 +34,29 @@ def course_with_lessons(*, slug, user):
     return course
 
 
-def lesson_with_course(*, slug, user):
-    """Return the visible lesson with ``slug``, its course and prerequisites loaded, or None."""
-    lesson = (
+def lesson_with_course(*, slug, user, with_progress=False):
+    """Return the visible lesson with ``slug``, its course and prerequisites loaded, or None.
+
+    ``with_progress`` also reads, in the same query, the learner's progress row as ``lesson.viewer_progress``
+    (None when there is none yet, and for anonymous visitors).
+    """
+    lessons = (
         Lesson.objects.filter(slug=slug)
         .select_related("course")
         .prefetch_related(Prefetch("prerequisites", queryset=Lesson.objects.only("slug", "title", "course_id")))
-        .first()
     )
+    read_progress = with_progress and user.is_authenticated
+    if read_progress:
+        # A left join on at most one row: (user, lesson) is unique in LessonProgress.
+        lessons = lessons.annotate(
+            _viewer_progress=FilteredRelation("progress", condition=Q(progress__user=user))
+        ).select_related("_viewer_progress")
+    lesson = lessons.first()
     if lesson is None or not access.lesson_is_visible(lesson, user):
         return None
+    if with_progress:
+        # Django sets the attribute only when the joined row exists.
+        lesson.viewer_progress = getattr(lesson, "_viewer_progress", None) if read_progress else None
     return lesson
 
 

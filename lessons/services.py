@@ -1,11 +1,18 @@
 """Everything that writes courses, lessons and progress."""
 
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from .models import LessonProgress
+
+
+# ``last_viewed_at`` is kept to this resolution: a view within it of the recorded one writes nothing, so
+# reading a lesson again and again costs one SELECT and no write.
+LAST_VIEWED_RESOLUTION = timedelta(minutes=15)
 
 
 def _progress_row(*, user, lesson):
@@ -16,13 +23,39 @@ def _progress_row(*, user, lesson):
         return LessonProgress.objects.get(user=user, lesson=lesson)
 
 
-def progress_record_view(*, user, lesson, now=None):
-    """Record that ``user`` viewed ``lesson``."""
+def _progress_ensure(*, user, lesson):
+    """Make sure the progress row of ``user`` and ``lesson`` exists: one INSERT ... ON CONFLICT DO NOTHING."""
+    LessonProgress.objects.bulk_create([LessonProgress(user=user, lesson=lesson)], ignore_conflicts=True)
+
+
+_NOT_READ = object()
+
+
+def progress_record_view(*, user, lesson, now=None, current=_NOT_READ):
+    """Record that ``user`` viewed ``lesson`` and return the progress row.
+
+    The row is written only when something changes: the first view creates it (or sets ``first_viewed_at``
+    on a row that completing or mastering created), and ``last_viewed_at`` moves only when the recorded
+    view is more than LAST_VIEWED_RESOLUTION old. Any other view reads the row and writes nothing; a
+    caller that read it already passes it as ``current`` (None if there was none), and then nothing runs.
+    """
     now = now or timezone.now()
-    row = _progress_row(user=user, lesson=lesson)
-    LessonProgress.objects.filter(pk=row.pk).update(first_viewed_at=Coalesce("first_viewed_at", Value(now)), last_viewed_at=now)
-    row.first_viewed_at = row.first_viewed_at or now
-    row.last_viewed_at = now
+    row = LessonProgress.objects.filter(user=user, lesson=lesson).first() if current is _NOT_READ else current
+    if row is None:
+        try:
+            with transaction.atomic():
+                return LessonProgress.objects.create(user=user, lesson=lesson, first_viewed_at=now, last_viewed_at=now)
+        except IntegrityError:  # created by a concurrent request
+            row = LessonProgress.objects.get(user=user, lesson=lesson)
+    changes = {}
+    if row.first_viewed_at is None:
+        changes["first_viewed_at"] = Coalesce("first_viewed_at", Value(now))
+    if row.last_viewed_at is None or now - row.last_viewed_at >= LAST_VIEWED_RESOLUTION:
+        changes["last_viewed_at"] = now
+    if changes:
+        LessonProgress.objects.filter(pk=row.pk).update(**changes)
+        row.first_viewed_at = row.first_viewed_at or now
+        row.last_viewed_at = now
     return row
 
 
@@ -35,12 +68,16 @@ def progress_mark_complete(*, user, lesson, now=None):
 
 
 def progress_mark_mastered(*, user, lesson, now=None):
-    """Mark ``lesson`` mastered (a quiz of it was passed) and complete for ``user``."""
+    """Mark ``lesson`` mastered (a quiz of it was passed) and complete for ``user``.
+
+    Two statements whatever the row's state: ensure the row exists, then set the times still unset (the
+    first mastery and completion times are kept).
+    """
     now = now or timezone.now()
-    row = _progress_row(user=user, lesson=lesson)
-    LessonProgress.objects.filter(pk=row.pk, mastered_at__isnull=True).update(mastered_at=now)
-    LessonProgress.objects.filter(pk=row.pk, completed_at__isnull=True).update(completed_at=now)
-    return row
+    _progress_ensure(user=user, lesson=lesson)
+    LessonProgress.objects.filter(user=user, lesson=lesson).filter(
+        Q(mastered_at__isnull=True) | Q(completed_at__isnull=True)
+    ).update(mastered_at=Coalesce("mastered_at", Value(now)), completed_at=Coalesce("completed_at", Value(now)))
 
 
 class ContentError(Exception):

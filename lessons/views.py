@@ -50,7 +50,7 @@ def course_detail(request, slug):
 def lesson_detail(request, slug):
     """Show a lesson: its body and contents if unlocked, else its title, summary and an upgrade prompt."""
     user = request.user
-    lesson = selectors.lesson_with_course(slug=slug, user=user)
+    lesson = selectors.lesson_with_course(slug=slug, user=user, with_progress=True)
     if lesson is None:
         raise Http404("No such lesson.")
     unlocked = access.lesson_is_unlocked(lesson, user)
@@ -59,7 +59,7 @@ def lesson_detail(request, slug):
     if unlocked:
         context["rendered"] = render_markdown(lesson.body)
         if user.is_authenticated:
-            context["progress"] = services.progress_record_view(user=user, lesson=lesson)
+            context["progress"] = services.progress_record_view(user=user, lesson=lesson, current=lesson.viewer_progress)
         context.update(_lesson_extras(lesson=lesson, user=user))
     return render(request, "lessons/lesson.html", context)
 

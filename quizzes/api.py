@@ -393,8 +393,9 @@ class QuizAttemptsView(APIView):
         return Response(AttemptSerializer(body).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
-def _own_attempt(request, attempt_id, *, allow_instructor=False):
-    return selectors.attempt_for(attempt_id=attempt_id, user=request.user, allow_instructor=allow_instructor)
+def _own_attempt(request, attempt_id, *, allow_instructor=False, with_answers=True):
+    return selectors.attempt_for(attempt_id=attempt_id, user=request.user, allow_instructor=allow_instructor,
+                                 with_answers=with_answers)
 
 
 class AttemptDetailView(APIView):
@@ -435,11 +436,11 @@ class AttemptSubmitView(APIView):
         data = SubmitInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            attempt = _own_attempt(request, attempt_id)
-            services.attempt_submit(attempt=attempt, user=request.user, answers=data.validated_data.get("answers"))
+            attempt = _own_attempt(request, attempt_id, with_answers=False)
+            attempt = services.attempt_submit(attempt=attempt, user=request.user,
+                                              answers=data.validated_data.get("answers"))
         except services.QuizError as exc:
             raise api_error(exc) from None
-        attempt = selectors.attempt_get(attempt_id=attempt_id)
         return Response(AttemptSerializer(selectors.attempt_view(attempt=attempt, viewer=request.user)).data)
 
 

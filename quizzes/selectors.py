@@ -3,7 +3,7 @@
 import csv
 import io
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 
 from . import analytics, grading
@@ -57,14 +57,16 @@ def quizzes_visible_to(*, user):
 def lesson_quizzes(*, lesson, user):
     """Return the published quizzes of ``lesson`` as a list, each with ``best_percent`` for ``user`` (or None).
 
-    One query, whatever the number of quizzes.
+    One query, whatever the number of quizzes. The best score is a subquery, not a join: joined with the
+    questions, every learner's attempts would make the query grow with questions x attempts of the quiz.
     """
-    quizzes = Quiz.objects.filter(lesson=lesson, published=True).annotate(question_count=Count("questions", distinct=True))
+    quizzes = Quiz.objects.filter(lesson=lesson, published=True).annotate(question_count=Count("questions"))
     if user is not None and user.is_authenticated:
-        quizzes = quizzes.annotate(
-            best_percent=Max("attempts__percent", filter=Q(attempts__user=user, attempts__state=Attempt.State.GRADED))
+        best = (
+            Attempt.objects.filter(quiz=OuterRef("pk"), user=user, state=Attempt.State.GRADED)
+            .order_by().values("quiz").annotate(best=Max("percent")).values("best")
         )
-        return list(quizzes.order_by("order", "id"))
+        return list(quizzes.annotate(best_percent=Subquery(best)).order_by("order", "id"))
     result = list(quizzes.order_by("order", "id"))
     for quiz in result:
         quiz.best_percent = None
@@ -93,27 +95,28 @@ def quiz_summary_for(*, quiz, user, attempts=None):
     }
 
 
-def attempt_get(*, attempt_id):
-    """Return an attempt with its quiz, lesson, course and every answer with its question and choices."""
-    answers = AttemptAnswer.objects.select_related("question").prefetch_related("question__choices").order_by("position")
+def attempt_get(*, attempt_id, with_answers=True):
+    """Return an attempt with its quiz, lesson, course and user, and (``with_answers``) every answer with its
+    question and choices: one query, three with the answers."""
+    attempts = Attempt.objects.select_related("quiz__lesson__course", "user")
+    if with_answers:
+        answers = AttemptAnswer.objects.select_related("question").prefetch_related("question__choices").order_by("position")
+        attempts = attempts.prefetch_related(Prefetch("answers", queryset=answers))
     try:
-        return (
-            Attempt.objects.select_related("quiz__lesson__course", "user")
-            .prefetch_related(Prefetch("answers", queryset=answers))
-            .get(pk=attempt_id)
-        )
+        return attempts.get(pk=attempt_id)
     except (Attempt.DoesNotExist, ValueError):
         raise QuizNotFound("No attempt with this id.") from None
 
 
-def attempt_for(*, attempt_id, user, allow_instructor=False):
+def attempt_for(*, attempt_id, user, allow_instructor=False, with_answers=True):
     """Return ``user``'s attempt (instructors may read anyone's) or raise: 404 unknown, 403 someone else's.
 
-    The quiz's access rules (published, Pro) apply to the attempt too.
+    The quiz's access rules (published, Pro) apply to the attempt too. Without ``with_answers`` only the
+    attempt is read (for a caller that reads the answers under the row lock, like ``attempt_submit``).
     """
     from .services import QuizForbidden, quiz_check_access
 
-    attempt = attempt_get(attempt_id=attempt_id)
+    attempt = attempt_get(attempt_id=attempt_id, with_answers=with_answers)
     if attempt.user_id != user.pk and not (allow_instructor and user.is_instructor):
         raise QuizForbidden("This attempt belongs to another user.", code="not_your_attempt")
     quiz_check_access(quiz=attempt.quiz, user=user)
@@ -171,7 +174,10 @@ def attempt_view(*, attempt, viewer, now=None):
         seconds_left = max(0, int((attempt.deadline - now).total_seconds()))
     result = None
     if graded:
-        overall = quiz_overall_percent(quiz=quiz, user_id=attempt.user_id)
+        # A just graded attempt carries the grade computed while grading it (services.attempt_submit).
+        overall = getattr(attempt, "quiz_grade_percent", None)
+        if overall is None:
+            overall = quiz_overall_percent(quiz=quiz, user_id=attempt.user_id)
         result = {
             "score": attempt.score, "max_score": attempt.max_score, "percent": attempt.percent,
             "passed": attempt.passed, "pass_percent": quiz.pass_percent, "review": level,

@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -88,9 +88,39 @@ def _load_attempt_for_update(attempt_id):
 
 
 def _answers_of(attempt):
-    return list(
-        AttemptAnswer.objects.filter(attempt=attempt).select_related("question").prefetch_related("question__choices")
+    """Return the answers of a locked attempt with their questions and choices, in their order (two queries).
+
+    They are also kept as ``attempt.answers.all()``, so the graded attempt can be shown without reading
+    it again.
+    """
+    answers = AttemptAnswer.objects.select_related("question").prefetch_related("question__choices").order_by("position")
+    prefetch_related_objects([attempt], Prefetch("answers", queryset=answers))
+    return list(attempt.answers.all())
+
+
+_GRADED_ANSWER_FIELDS = ("response", "fraction", "points", "max_points")
+
+
+def _answers_write(rows, fields):
+    """Write ``fields`` of each answer row: one prepared UPDATE run for all rows (``executemany``).
+
+    ``bulk_update`` builds a CASE expression per field and row, which costs more to compile than the
+    statement costs to run; the same statement with parameters is compiled once.
+    """
+    if not rows:
+        return
+    meta = AttemptAnswer._meta
+    quote = connection.ops.quote_name
+    columns = [meta.get_field(name) for name in fields]
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(
+        quote(meta.db_table), ", ".join(f"{quote(field.column)} = %s" for field in columns), quote(meta.pk.column)
     )
+    params = [
+        [field.get_db_prep_save(getattr(row, field.attname), connection) for field in columns] + [row.pk]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 # --- attempts -----------------------------------------------------------------------------------------------
@@ -227,7 +257,7 @@ def attempt_save(*, attempt, user, answers, now=None):
             cleaned = _clean_answers(rows, answers)
             for row, value in cleaned.items():
                 row.response = value
-            AttemptAnswer.objects.bulk_update(list(cleaned), ["response"])
+            _answers_write(list(cleaned), ["response"])
             locked.last_saved_at = now
             locked.save(update_fields=["last_saved_at"])
     if overdue:
@@ -245,12 +275,17 @@ def attempt_submit(*, attempt, user, answers=None, now=None):
 
     Exactly one of any number of concurrent submits grades it; the others get ``already_submitted``.
     Past the deadline, the answers sent now are not accepted and what was saved is graded.
+
+    The attempt returned is the one read under the row lock and graded: its quiz (from ``attempt``), its
+    user, its answers with their questions and choices, and ``quiz_grade_percent`` are loaded, so
+    ``selectors.attempt_view`` shows it without reading it again.
     """
     now = now or timezone.now()
     _check_owner(attempt, user)
     with transaction.atomic():
         locked = _load_attempt_for_update(attempt.pk)
         locked.quiz = attempt.quiz
+        locked.user = user
         if not locked.is_open:
             raise QuizConflict("This attempt has already been submitted.", code="already_submitted")
         rows = _answers_of(locked)
@@ -283,31 +318,32 @@ def _grade(attempt, rows, *, submitted_at, auto):
     )
     if not won:
         raise QuizConflict("This attempt has already been submitted.", code="already_submitted")
-    AttemptAnswer.objects.bulk_update(rows, ["response", "fraction", "points", "max_points"])
+    _answers_write(rows, _GRADED_ANSWER_FIELDS)
     attempt.state, attempt.submitted_at, attempt.auto_submitted = Attempt.State.GRADED, submitted_at, auto
     attempt.score, attempt.max_score, attempt.percent, attempt.passed = score, max_score, percent, did_pass
-    _record_mastery(quiz=quiz, user_id=attempt.user_id)
+    attempt.quiz_grade_percent = _record_mastery(quiz=quiz, user_id=attempt.user_id)
 
 
 def quiz_overall_percent(*, quiz, user_id):
     """Return the learner's grade for ``quiz`` under its grading policy, or None before any graded attempt."""
-    graded = Attempt.objects.filter(quiz=quiz, user_id=user_id, state=Attempt.State.GRADED).values_list(
+    # Ordered by number alone: the model's default ordering would join the quiz and user tables.
+    graded = Attempt.objects.filter(quiz=quiz, user_id=user_id, state=Attempt.State.GRADED).order_by("number").values_list(
         "number", "percent"
     )
     return grading.overall_percent(quiz.grading_policy, list(graded))
 
 
 def _record_mastery(*, quiz, user_id):
-    if quiz.lesson_id is None:
-        return
+    """Mark the quiz's lesson mastered if the learner's grade passes; return that grade (quiz_overall_percent)."""
     overall = quiz_overall_percent(quiz=quiz, user_id=user_id)
-    if grading.passed(overall, quiz.pass_percent):
+    if quiz.lesson_id is not None and grading.passed(overall, quiz.pass_percent):
         from django.contrib.auth import get_user_model
 
         from lessons.models import Lesson
 
         # Only the ids are needed to write the progress row.
         progress_mark_mastered(user=get_user_model()(pk=user_id), lesson=Lesson(pk=quiz.lesson_id))
+    return overall
 
 
 def attempts_close_overdue(*, quiz=None, user=None, now=None):

@@ -17,7 +17,24 @@ def assignments_visible(*, user):
 
 
 def assignments_for_lesson(*, lesson, user):
-    return list(assignments_visible(user=user).filter(lesson=lesson).order_by("order", "id"))
+    """Return the assignments of ``lesson`` that ``user`` may see, as light rows for listing on its page.
+
+    ``lesson`` comes with its course loaded, so the visibility rules of ``assignments_visible`` are applied
+    to it here rather than joined into the query. Only the fields a listing shows are loaded (not the
+    datasets, hidden splits or starter code), and ``assignment.lesson`` is the ``lesson`` given.
+    """
+    assignments = Assignment.objects.filter(lesson=lesson)
+    if not lesson_access.sees_drafts(user):
+        if not (lesson.published and lesson.course.published):
+            return []
+        assignments = assignments.filter(published=True)
+    assignments = list(
+        assignments.only("lesson_id", "title", "slug", "kind", "is_pro", "published", "order", "points")
+        .order_by("order", "id")
+    )
+    for assignment in assignments:
+        assignment.lesson = lesson
+    return assignments
 
 
 def is_author(*, user, assignment):

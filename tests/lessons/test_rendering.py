@@ -58,6 +58,17 @@ def test_headings_get_ids_and_a_table_of_contents():
         {"level": 2, "id": "one-2", "title": "One"},
     ]
     assert '<h2 id="one">One</h2>' in rendered.html and '<h2 id="one-2">One</h2>' in rendered.html
+    assert rendered.toc_html == (
+        '<li class="toc-2"><a href="#one">One</a></li>'
+        '<li class="toc-3"><a href="#one-point-five">One point five</a></li>'
+        '<li class="toc-2"><a href="#one-2">One</a></li>'
+    )
+
+
+def test_table_of_contents_html_escapes_heading_text():
+    rendered = render_markdown("## Sizes `a<b` & \\<script\\>\n\ntext\n")
+    assert "<script" not in rendered.toc_html
+    assert rendered.toc_html == f'<li class="toc-2"><a href="#{rendered.toc[0]["id"]}">Sizes a&lt;b &amp; &lt;script&gt;</a></li>'
 
 
 def test_rendering_is_cached_by_content_hash(monkeypatch):

@@ -179,6 +179,22 @@ def test_lesson_quizzes_lists_published_quizzes_with_the_best_score(make_quiz, m
     assert "your best: <strong data-testid=\"best-score\">29%</strong>" in html
 
 
+def test_lesson_quizzes_count_questions_and_best_score_of_this_learner_only(make_quiz, make_lesson, make_user,
+                                                                              student):
+    lesson = make_lesson()
+    quiz = make_quiz(lesson=lesson)
+    right = {quiz.kinds["single"].pk: quiz.kinds["single"].choices.get(is_correct=True).uid}
+    for learner in [make_user(f"peer{n}") for n in range(3)]:
+        for _ in range(2):
+            attempt, _ = services.attempt_start(quiz=quiz, user=learner)
+            services.attempt_submit(attempt=attempt, user=learner, answers=right)
+    assert selectors.lesson_quizzes(lesson=lesson, user=student)[0].best_percent is None
+    attempt, _ = services.attempt_start(quiz=quiz, user=student)
+    services.attempt_submit(attempt=attempt, user=student, answers={})
+    (listed,) = selectors.lesson_quizzes(lesson=lesson, user=student)
+    assert listed.question_count == len(quiz.kinds) and listed.best_percent == 0
+
+
 def test_take_and_quiz_pages_query_counts_are_pinned(logged_in, make_quiz, django_assert_max_num_queries):
     quiz = make_quiz()
     _, location = _start(logged_in, quiz)
@@ -193,3 +209,17 @@ def test_a_quiz_without_a_lesson_is_listed_and_taken(make_quiz, student, api_as)
     listed = api_as(student).get("/api/v1/quizzes/").json()
     assert [(q["id"], q["lesson"], q["lesson_title"]) for q in listed] == [(quiz.pk, None, None)]
     assert api_as(student).post(f"/api/v1/quizzes/{quiz.pk}/attempts/").status_code == 201
+
+
+def test_lesson_quizzes_query_does_not_join_every_learners_attempts(make_quiz, make_lesson, student):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lesson = make_lesson()
+    make_quiz(lesson=lesson)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.lesson_quizzes(lesson=lesson, user=student)
+    (sql,) = [q["sql"] for q in queries]
+    # Joined with the questions, the rows grow as questions x attempts of all learners; as a subquery the
+    # best score reads the learner's attempts through an index.
+    assert 'JOIN "quizzes_attempt"' not in sql
