@@ -104,7 +104,8 @@ class PlanSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
-    email = serializers.EmailField()
+    # Not an EmailField: accounts may have no address, and "" is no valid "format: email" string.
+    email = serializers.CharField(help_text="The account's email address; empty when none is set.")
     role = serializers.CharField()
     is_pro = serializers.BooleanField()
     pro_until = serializers.DateTimeField(allow_null=True)
