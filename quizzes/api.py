@@ -283,14 +283,14 @@ class RegradeDetailSerializer(RegradeSerializer):
 
 _CHOICE_PICKS = inline_serializer("QuizStatsChoice", {
     "id": serializers.CharField(), "text": serializers.CharField(), "is_correct": serializers.BooleanField(),
-    "count": serializers.IntegerField()})
+    "count": serializers.IntegerField()}, many=True, allow_null=True)
 _STATS_ITEM = inline_serializer("QuizStatsQuestion", {
     "id": serializers.IntegerField(), "kind": serializers.CharField(), "text": serializers.CharField(),
     "attempts": serializers.IntegerField(), "unanswered": serializers.IntegerField(),
     "mean_points": serializers.FloatField(allow_null=True), "max_points": serializers.FloatField(),
     "facility_index": serializers.FloatField(allow_null=True),
     "discrimination_index": serializers.FloatField(allow_null=True),
-    "choices": _CHOICE_PICKS})
+    "choices": _CHOICE_PICKS}, many=True)
 _STATS = inline_serializer("QuizStats", {
     "quiz": serializers.IntegerField(), "which": serializers.CharField(), "attempts": serializers.IntegerField(),
     "learners": serializers.IntegerField(), "mean_percent": serializers.FloatField(allow_null=True),
