@@ -1,8 +1,9 @@
 """The OpenAPI schema's view inspector: every operation documents the errors it can answer.
 
 drf-spectacular documents what a view declares with ``@extend_schema``; the errors that DRF itself
-answers (bad input, missing or bad credentials, refused permission, unknown object) are added here from
-what the operation is, so a client sees every status it can get, in the shape of ``config.api_errors``.
+answers (bad input, missing or bad credentials, refused permission, unknown object, a body type it
+does not read) are added here from what the operation is, so a client sees every status it can get, in
+the shape of ``config.api_errors``.
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -33,10 +34,11 @@ BAD_INPUT = OpenApiResponse(ERROR, description="Bad input; `errors` names each f
 UNAUTHENTICATED = OpenApiResponse(ERROR, description="Credentials missing, expired or not valid.")
 FORBIDDEN = OpenApiResponse(ERROR, description="This user may not do this.")
 NOT_FOUND = OpenApiResponse(ERROR, description="No such object, or not one this user may see.")
+UNSUPPORTED_MEDIA_TYPE = OpenApiResponse(ERROR, description="The body's Content-Type is not one the operation reads.")
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """Add the 400, 401, 403 and 404 answers an operation can give, unless the view documents them."""
+    """Add the 400, 401, 403, 404 and 415 answers an operation can give, unless the view documents them."""
 
     def get_operation(self, *args, **kwargs):
         operation = super().get_operation(*args, **kwargs)
@@ -64,4 +66,6 @@ class AutoSchema(SpectacularAutoSchema):
             errors["403"] = FORBIDDEN
         if any(p["in"] == "path" for p in parameters):
             errors["404"] = NOT_FOUND
+        if "requestBody" in operation:
+            errors["415"] = UNSUPPORTED_MEDIA_TYPE
         return errors

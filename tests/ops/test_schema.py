@@ -49,7 +49,7 @@ def test_every_operation_documents_the_errors_drf_answers():
         if any(p["in"] == "path" for p in parameters):
             assert "404" in responses, label
         if "requestBody" in operation:
-            assert "400" in responses, label
+            assert {"400", "415"} <= set(responses), label
         if operation.get("security") and {} not in operation["security"]:
             assert {"401", "403"} <= set(responses), label
 
@@ -77,4 +77,12 @@ def test_a_student_refused_an_instructor_operation_gets_a_documented_403(api_as,
 
     response = api_as(student).post("/api/v1/courses/", {"title": "T", "slug": "t"}, format="json")
     assert response.status_code == 403
+    assert_documented(response, "POST", "/api/v1/courses/")
+
+
+def test_a_body_of_an_unknown_content_type_is_a_documented_415(api_as, instructor):
+    from tests.openapi import assert_documented
+
+    response = api_as(instructor).generic("POST", "/api/v1/courses/", b"title: T", content_type="text/yaml")
+    assert response.status_code == 415
     assert_documented(response, "POST", "/api/v1/courses/")
