@@ -1,7 +1,7 @@
 """The accounts API: token login, the current user, Pro codes."""
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -9,8 +9,11 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.views import TokenRefreshView
 
+from config.api_schema import ERROR
+
 from . import login_guard, selectors, services, tokens
 from .permissions import IsInstructor
+
 
 class PublicTokenEndpoint(APIView):
     """An endpoint that takes credentials in its body, not a header; its refusals are 401 with a Bearer challenge."""
@@ -22,7 +25,6 @@ class PublicTokenEndpoint(APIView):
         return 'Bearer realm="api"'
 
 
-_ERROR = inline_serializer("Error", {"detail": serializers.CharField(), "code": serializers.CharField()})
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -42,7 +44,7 @@ class TokenObtainView(PublicTokenEndpoint):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: TokenPairSerializer, 401: _ERROR, 429: _ERROR},
+        responses={200: TokenPairSerializer, 401: ERROR, 429: ERROR},
         summary="Log in (token)",
     )
     def post(self, request):
@@ -64,7 +66,7 @@ class TokenObtainView(PublicTokenEndpoint):
 class TokenRefreshRotateView(TokenRefreshView):
     """Exchange a refresh token for a new pair; the old refresh token stops working."""
 
-    @extend_schema(responses={200: TokenPairSerializer, 401: _ERROR}, summary="Refresh the token pair")
+    @extend_schema(responses={200: TokenPairSerializer, 401: ERROR}, summary="Refresh the token pair")
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
@@ -78,7 +80,7 @@ class LogoutView(PublicTokenEndpoint):
 
         refresh = serializers.CharField()
 
-    @extend_schema(request=InputSerializer, responses={204: None, 401: _ERROR}, summary="Log out (revoke)")
+    @extend_schema(request=InputSerializer, responses={204: None, 401: ERROR}, summary="Log out (revoke)")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -102,7 +104,8 @@ class PlanSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.Serializer):
     username = serializers.CharField()
-    email = serializers.EmailField()
+    # Not an EmailField: accounts may have no address, and "" is no valid "format: email" string.
+    email = serializers.CharField(help_text="The account's email address; empty when none is set.")
     role = serializers.CharField()
     is_pro = serializers.BooleanField()
     pro_until = serializers.DateTimeField(allow_null=True)
@@ -157,7 +160,7 @@ class ProCodeListCreateView(APIView):
         codes = selectors.pro_codes_for(user=request.user)
         return Response(ProCodeSerializer(codes, many=True).data)
 
-    @extend_schema(request=InputSerializer, responses={201: ProCodeSerializer, 400: _ERROR}, summary="Create a Pro code")
+    @extend_schema(request=InputSerializer, responses={201: ProCodeSerializer, 400: ERROR}, summary="Create a Pro code")
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -187,7 +190,7 @@ class ProCodeRedeemView(APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={200: RedeemResultSerializer, 400: OpenApiResponse(_ERROR, description="Why the code was refused")},
+        responses={200: RedeemResultSerializer, 400: OpenApiResponse(ERROR, description="Why the code was refused")},
         summary="Redeem a Pro code",
     )
     def post(self, request):

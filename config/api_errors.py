@@ -71,6 +71,29 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+def _unreadable_request_detail(exception):
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, TooManyFieldsSent):
+        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} form fields; send JSON instead."
+    if isinstance(exception, TooManyFilesSent):
+        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files."
+    if isinstance(exception, RequestDataTooBig):
+        return f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."
+    return "The request could not be read."
+
+
+def bad_request(request, exception=None):
+    """Return 400 for a request Django refused before any view (too many fields, too large) as JSON under ``/api/``."""
+    if _wants_json(request):
+        return JsonResponse({"detail": _unreadable_request_detail(exception), "code": "bad_request"},
+                            status=status.HTTP_400_BAD_REQUEST)
+    from django.views.defaults import bad_request as page_bad_request
+
+    return page_bad_request(request, exception)
+
+
 def server_error(request):
     """Return 500 as JSON under ``/api/`` (no traceback ever) and as a page elsewhere."""
     if _wants_json(request):

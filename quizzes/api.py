@@ -9,15 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsInstructor
+from config.api_schema import ERROR
 from lessons.models import Lesson
 
 from . import selectors, services
 from .models import Attempt, Question, Quiz, Regrade
-
-_ERROR = inline_serializer(
-    "QuizError", {"detail": serializers.CharField(), "code": serializers.CharField(),
-                  "errors": serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)}
-)
 
 
 class Conflict(exceptions.APIException):
@@ -287,14 +283,14 @@ class RegradeDetailSerializer(RegradeSerializer):
 
 _CHOICE_PICKS = inline_serializer("QuizStatsChoice", {
     "id": serializers.CharField(), "text": serializers.CharField(), "is_correct": serializers.BooleanField(),
-    "count": serializers.IntegerField()})
+    "count": serializers.IntegerField()}, many=True, allow_null=True)
 _STATS_ITEM = inline_serializer("QuizStatsQuestion", {
     "id": serializers.IntegerField(), "kind": serializers.CharField(), "text": serializers.CharField(),
     "attempts": serializers.IntegerField(), "unanswered": serializers.IntegerField(),
     "mean_points": serializers.FloatField(allow_null=True), "max_points": serializers.FloatField(),
     "facility_index": serializers.FloatField(allow_null=True),
     "discrimination_index": serializers.FloatField(allow_null=True),
-    "choices": _CHOICE_PICKS})
+    "choices": _CHOICE_PICKS}, many=True)
 _STATS = inline_serializer("QuizStats", {
     "quiz": serializers.IntegerField(), "which": serializers.CharField(), "attempts": serializers.IntegerField(),
     "learners": serializers.IntegerField(), "mean_percent": serializers.FloatField(allow_null=True),
@@ -327,7 +323,7 @@ class QuizListCreateView(APIView):
         quizzes = selectors.quizzes_visible_to(user=request.user)
         return Response(QuizSerializer(quizzes, many=True).data)
 
-    @extend_schema(request=QuizWriteSerializer, responses={201: QuizSerializer, 400: _ERROR}, summary="Create a quiz")
+    @extend_schema(request=QuizWriteSerializer, responses={201: QuizSerializer, 400: ERROR}, summary="Create a quiz")
     def post(self, request):
         data = QuizWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -341,7 +337,7 @@ class QuizDetailView(APIView):
     def get_permissions(self):
         return [IsAuthenticated()] if self.request.method == "GET" else [IsInstructor()]
 
-    @extend_schema(responses={200: QuizDetailSerializer, 403: _ERROR, 404: _ERROR}, summary="Read a quiz")
+    @extend_schema(responses={200: QuizDetailSerializer, 403: ERROR, 404: ERROR}, summary="Read a quiz")
     def get(self, request, quiz_id):
         try:
             quiz = _quiz_for(request, quiz_id)
@@ -350,7 +346,7 @@ class QuizDetailView(APIView):
         quiz.me = selectors.quiz_summary_for(quiz=quiz, user=request.user)
         return Response(QuizDetailSerializer(quiz).data)
 
-    @extend_schema(request=QuizWriteSerializer, responses={200: QuizSerializer, 400: _ERROR, 404: _ERROR},
+    @extend_schema(request=QuizWriteSerializer, responses={200: QuizSerializer, 400: ERROR, 404: ERROR},
                    summary="Change a quiz")
     def patch(self, request, quiz_id):
         quiz = _quiz_or_404(quiz_id)
@@ -359,7 +355,7 @@ class QuizDetailView(APIView):
         services.quiz_update(quiz=quiz, **data.validated_data)
         return Response(QuizSerializer(_quiz_or_404(quiz_id)).data)
 
-    @extend_schema(responses={204: None, 404: _ERROR}, summary="Delete a quiz")
+    @extend_schema(responses={204: None, 404: ERROR}, summary="Delete a quiz")
     def delete(self, request, quiz_id):
         _quiz_or_404(quiz_id).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -368,7 +364,7 @@ class QuizDetailView(APIView):
 class QuizAttemptsView(APIView):
     """My attempts at a quiz; start one (or get back the one still open)."""
 
-    @extend_schema(responses={200: AttemptListItemSerializer(many=True), 403: _ERROR, 404: _ERROR},
+    @extend_schema(responses={200: AttemptListItemSerializer(many=True), 403: ERROR, 404: ERROR},
                    summary="List my attempts at a quiz")
     def get(self, request, quiz_id):
         try:
@@ -380,7 +376,7 @@ class QuizAttemptsView(APIView):
     @extend_schema(
         request=None,
         responses={201: AttemptSerializer, 200: OpenApiResponse(AttemptSerializer, description="The open attempt"),
-                   403: _ERROR, 404: _ERROR, 409: _ERROR},
+                   403: ERROR, 404: ERROR, 409: ERROR},
         summary="Start an attempt",
     )
     def post(self, request, quiz_id):
@@ -401,7 +397,7 @@ def _own_attempt(request, attempt_id, *, allow_instructor=False, with_answers=Tr
 class AttemptDetailView(APIView):
     """Read an attempt (instructors may read anyone's); save answers to my open attempt."""
 
-    @extend_schema(responses={200: AttemptSerializer, 403: _ERROR, 404: _ERROR}, summary="Read an attempt")
+    @extend_schema(responses={200: AttemptSerializer, 403: ERROR, 404: ERROR}, summary="Read an attempt")
     def get(self, request, attempt_id):
         try:
             attempt = _own_attempt(request, attempt_id, allow_instructor=True)
@@ -412,7 +408,7 @@ class AttemptDetailView(APIView):
         return Response(AttemptSerializer(selectors.attempt_view(attempt=attempt, viewer=request.user)).data)
 
     @extend_schema(request=AnswersInputSerializer,
-                   responses={200: AttemptSerializer, 400: _ERROR, 403: _ERROR, 404: _ERROR, 409: _ERROR},
+                   responses={200: AttemptSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
                    summary="Save answers")
     def patch(self, request, attempt_id):
         data = AnswersInputSerializer(data=request.data)
@@ -430,7 +426,7 @@ class AttemptSubmitView(APIView):
     """Submit my attempt: it is graded once, and the answer says what the review policy shows."""
 
     @extend_schema(request=SubmitInputSerializer,
-                   responses={200: AttemptSerializer, 400: _ERROR, 403: _ERROR, 404: _ERROR, 409: _ERROR},
+                   responses={200: AttemptSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
                    summary="Submit an attempt")
     def post(self, request, attempt_id):
         data = SubmitInputSerializer(data=request.data)
@@ -459,12 +455,12 @@ class QuizQuestionsView(APIView):
 
     permission_classes = [IsInstructor]
 
-    @extend_schema(responses={200: QuestionAuthorSerializer(many=True), 404: _ERROR}, summary="List a quiz's questions")
+    @extend_schema(responses={200: QuestionAuthorSerializer(many=True), 404: ERROR}, summary="List a quiz's questions")
     def get(self, request, quiz_id):
         quiz = _quiz_or_404(quiz_id)
         return Response(QuestionAuthorSerializer(selectors.questions_of(quiz=quiz), many=True).data)
 
-    @extend_schema(request=QuestionAuthorSerializer, responses={201: QuestionAuthorSerializer, 400: _ERROR},
+    @extend_schema(request=QuestionAuthorSerializer, responses={201: QuestionAuthorSerializer, 400: ERROR},
                    summary="Add a question")
     def post(self, request, quiz_id):
         quiz = _quiz_or_404(quiz_id)
@@ -485,11 +481,11 @@ class QuestionDetailView(APIView):
 
     permission_classes = [IsInstructor]
 
-    @extend_schema(responses={200: QuestionAuthorSerializer, 404: _ERROR}, summary="Read a question")
+    @extend_schema(responses={200: QuestionAuthorSerializer, 404: ERROR}, summary="Read a question")
     def get(self, request, question_id):
         return Response(QuestionAuthorSerializer(_question(question_id)).data)
 
-    @extend_schema(request=QuestionAuthorSerializer, responses={200: QuestionAuthorSerializer, 400: _ERROR, 404: _ERROR},
+    @extend_schema(request=QuestionAuthorSerializer, responses={200: QuestionAuthorSerializer, 400: ERROR, 404: ERROR},
                    summary="Change a question")
     def patch(self, request, question_id):
         question = _question(question_id)
@@ -501,7 +497,7 @@ class QuestionDetailView(APIView):
             raise api_error(exc) from None
         return Response(QuestionAuthorSerializer(_question(question_id)).data)
 
-    @extend_schema(responses={204: None, 404: _ERROR, 409: _ERROR}, summary="Delete a question")
+    @extend_schema(responses={204: None, 404: ERROR, 409: ERROR}, summary="Delete a question")
     def delete(self, request, question_id):
         try:
             services.question_delete(question=_question(question_id))
@@ -515,7 +511,7 @@ class QuestionRegradeView(APIView):
 
     permission_classes = [IsInstructor]
 
-    @extend_schema(request=None, responses={202: RegradeSerializer, 404: _ERROR}, summary="Regrade a question")
+    @extend_schema(request=None, responses={202: RegradeSerializer, 404: ERROR}, summary="Regrade a question")
     def post(self, request, question_id):
         regrade = services.regrade_request(question=_question(question_id), requested_by=request.user)
         return Response(RegradeSerializer(regrade).data, status=status.HTTP_202_ACCEPTED)
@@ -526,7 +522,7 @@ class RegradeDetailView(APIView):
 
     permission_classes = [IsInstructor]
 
-    @extend_schema(responses={200: RegradeDetailSerializer, 404: _ERROR}, summary="Read a regrade")
+    @extend_schema(responses={200: RegradeDetailSerializer, 404: ERROR}, summary="Read a regrade")
     def get(self, request, regrade_id):
         try:
             regrade = Regrade.objects.prefetch_related("changes").get(pk=regrade_id)
@@ -540,7 +536,7 @@ class QuizStatsView(APIView):
 
     permission_classes = [IsInstructor]
 
-    @extend_schema(parameters=[_WHICH], responses={200: _STATS, 400: _ERROR, 404: _ERROR}, summary="Quiz statistics")
+    @extend_schema(parameters=[_WHICH], responses={200: _STATS, 400: ERROR, 404: ERROR}, summary="Quiz statistics")
     def get(self, request, quiz_id):
         quiz = _quiz_or_404(quiz_id)
         return Response(selectors.quiz_stats(quiz=quiz, which=_which(request)))
@@ -551,7 +547,7 @@ class QuizExportView(APIView):
 
     permission_classes = [IsInstructor]
 
-    @extend_schema(parameters=[_WHICH], responses={(200, "text/csv"): OpenApiTypes.STR, 404: _ERROR},
+    @extend_schema(parameters=[_WHICH], responses={(200, "text/csv"): OpenApiTypes.STR, 404: ERROR},
                    summary="Export attempts (CSV)")
     def get(self, request, quiz_id):
         quiz = _quiz_or_404(quiz_id)
@@ -576,7 +572,7 @@ class QuizImportGiftView(APIView):
         request=InputSerializer,
         responses={201: inline_serializer("QuizGiftImported", {
             "imported": serializers.IntegerField(), "questions": serializers.ListField(child=serializers.IntegerField()),
-            "warnings": serializers.ListField(child=serializers.CharField())}), 400: _ERROR, 404: _ERROR},
+            "warnings": serializers.ListField(child=serializers.CharField())}), 400: ERROR, 404: ERROR},
         summary="Import GIFT questions",
     )
     def post(self, request, quiz_id):

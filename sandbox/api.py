@@ -1,13 +1,14 @@
 """The training-jobs API: assignments, submitting and following jobs, cancelling, score tables."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import IsInstructor
+from config.api_schema import ERROR
 
 from . import selectors, services
 from .models import Assignment, TrainingJob
@@ -196,7 +197,13 @@ class JobListView(APIView):
             jobs = jobs.filter(assignment__slug=request.query_params["assignment"])
         return Response(JobSerializer(jobs[:100], many=True).data)
 
-    @extend_schema(request=JobInput, responses={201: JobSerializer}, summary="Submit a job")
+    @extend_schema(
+        request=JobInput,
+        responses={201: JobSerializer,
+                   404: OpenApiResponse(ERROR, description="The assignment is not published."),
+                   429: OpenApiResponse(ERROR, description="A plan quota is used up; `resets_at` says until when.")},
+        summary="Submit a job",
+    )
     def post(self, request):
         data = JobInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -235,7 +242,9 @@ class JobCancelView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses={200: JobSerializer}, summary="Cancel a job")
+    @extend_schema(request=None,
+                   responses={200: JobSerializer, 409: OpenApiResponse(ERROR, description="The job has already finished.")},
+                   summary="Cancel a job")
     def post(self, request, job_id):
         try:
             job = services.job_cancel(job=_job_or_404(request, job_id), user=request.user)

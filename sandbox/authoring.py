@@ -82,9 +82,11 @@ def _check_code(fields, errors):
 def check_assignment(fields):
     """Raise AssignmentError naming every field that is wrong in a complete set of assignment fields."""
     errors = {}
-    limits = fields.get("limits") or {}
+    limits = fields.get("limits", {})
     if not isinstance(limits, dict) or set(limits) - set(LIMIT_KEYS) or not all(_positive_int(v) for v in limits.values()):
         errors["limits"] = f"an object with positive whole numbers for any of {', '.join(LIMIT_KEYS)}"
+    if not isinstance(fields.get("exercise_params", {}), dict):
+        errors["exercise_params"] = "must be an object (empty for none)"
     if fields.get("kind") == Assignment.Kind.CONFIG:
         _check_config(fields, errors)
     elif fields.get("kind") == Assignment.Kind.CODE:

@@ -147,3 +147,11 @@ def test_me_requires_login(api_client):
     response = api_client.get("/api/v1/me/")
     assert response.status_code == status.HTTP_401_UNAUTHORIZED
     assert response.json()["code"] == "not_authenticated"
+
+
+def test_me_without_an_email_matches_the_schema(api_as, make_user):
+    from tests.openapi import assert_documented
+
+    response = api_as(make_user("no-mail", email="")).get("/api/v1/me/")
+    assert response.json()["email"] == ""
+    assert_documented(response, "GET", "/api/v1/me/")

@@ -69,6 +69,17 @@ def test_bad_authoring_input_names_each_field(api_as, instructor, demo_assignmen
     assert "exercise_params" in _errors(api_as, instructor, **{**code, "exercise": "activation", "exercise_params": {"function": "nope"}})
 
 
+def test_null_parameters_sent_as_form_data_are_refused_by_name(api_as, instructor, demo_assignments):
+    # Form input reaches the service as JSON null even where the field refuses null in a JSON body.
+    client = api_as(instructor)
+    before = Assignment.objects.values("exercise_params", "limits").get(slug="dense-backward")
+    for field in ("exercise_params", "limits"):
+        response = client.patch("/api/v1/assignments/dense-backward/", {field: "null"}, format="multipart")
+        assert response.status_code == status.HTTP_400_BAD_REQUEST, (field, response.status_code)
+        assert field in response.json()["errors"]
+    assert Assignment.objects.values("exercise_params", "limits").get(slug="dense-backward") == before
+
+
 def test_the_admin_refuses_a_bad_rubric_with_the_field_named(client, instructor, demo_assignments):
     client.force_login(instructor)
     spirals = Assignment.objects.get(slug="separate-the-spirals")

@@ -178,6 +178,25 @@ def test_the_api_answers_429_with_the_reset_time_and_400_naming_the_limit(api_as
     assert TrainingJob.objects.count() == 1
 
 
+def test_the_api_refusals_of_a_job_are_documented(api_as, student, spirals):
+    from tests.openapi import assert_documented
+
+    client = api_as(student)
+    first = client.post("/api/v1/jobs/", {"spec": spec(FREE_PLAY)}, format="json")
+    over_quota = client.post("/api/v1/jobs/", {"spec": spec(FREE_PLAY)}, format="json")
+    assert over_quota.status_code == 429
+    assert_documented(over_quota, "POST", "/api/v1/jobs/")
+    TrainingJob.objects.update(status="succeeded")
+    finished = client.post(f"/api/v1/jobs/{first.json()['id']}/cancel/")
+    assert finished.status_code == 409
+    assert_documented(finished, "POST", "/api/v1/jobs/{job_id}/cancel/")
+    spirals.published = False
+    spirals.save()
+    unpublished = client.post("/api/v1/jobs/", {"assignment": spirals.slug, "spec": spec(GOOD_SPIRALS)}, format="json")
+    assert unpublished.status_code == 404
+    assert_documented(unpublished, "POST", "/api/v1/jobs/")
+
+
 def test_the_api_refuses_malformed_submissions_with_a_field(api_as, student):
     client = api_as(student)
     assert client.post("/api/v1/jobs/", {"spec": [1, 2]}, format="json").json()["errors"] == {"spec": ["must be a JSON object"]}

@@ -37,3 +37,19 @@ def test_writes_to_missing_objects_are_404_or_405(api_as, instructor, db, method
     for path in ("/api/v1/courses/none/", "/api/v1/lessons/none/", "/api/v1/assignments/none/"):
         response = getattr(client, method)(path, {}, format="json")
         assert response.status_code in (404, 405), (path, method, response.status_code)
+
+
+def test_a_form_with_too_many_fields_is_a_json_400(api_as, instructor, course, settings):
+    body = {"lessons": [f"lesson-{n}" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)]}
+    response = api_as(instructor).post(f"/api/v1/courses/{course.slug}/reorder/", body, format="multipart")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} form "
+                                         "fields; send JSON instead.", "code": "bad_request"}
+
+
+def test_a_body_over_the_upload_limit_is_a_json_400(api_as, instructor, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_as(instructor).post("/api/v1/courses/", {"title": "T" * 2000, "slug": "t"}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "The request body is larger than 1000 bytes."

@@ -67,6 +67,18 @@ def test_stats_over_first_attempts(graded_quiz, instructor, api_as, django_asser
     assert body["mean_percent"] == pytest.approx(50.0)
 
 
+def test_stats_match_the_schema(graded_quiz, instructor, api_as):
+    from tests.openapi import assert_documented
+
+    services.question_create(quiz=graded_quiz, kind="numeric", text="How many?",
+                             key={"answers": [{"value": 3, "tolerance": 0}]})
+    response = api_as(instructor).get(f"/api/v1/quizzes/{graded_quiz.pk}/stats/")
+    questions = response.json()["questions"]
+    assert [len(q["choices"] or []) for q in questions] == [3, 3, 3, 0]
+    assert questions[-1]["choices"] is None
+    assert_documented(response, "GET", "/api/v1/quizzes/{quiz_id}/stats/")
+
+
 def test_stats_over_all_and_last_attempts(graded_quiz, instructor, api_as):
     api = api_as(instructor)
     everything = api.get(f"/api/v1/quizzes/{graded_quiz.pk}/stats/").json()
