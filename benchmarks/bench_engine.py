@@ -20,7 +20,10 @@ frameworks take turns within each round of repeats, so a busy spell on the share
 all of them alike. Each framework's timed section is its training call (the engine's ``train`` also measures train
 and validation loss/accuracy after every epoch; MLPClassifier and the PyTorch loop do not, which
 is work the engine does and they skip). Final losses and accuracies are computed afterwards the
-same way for all three: cross-entropy and accuracy of their predicted probabilities.
+same way for all three: cross-entropy and accuracy of their predicted probabilities. On large the
+matmul floor runs right after the engine in each round, and the engine / floor ratio of every
+round is printed too: on a shared machine the two runs of a round see about the same load, where
+the fastest runs of each (``ratio@min``) may come from different moments.
 
 Run from the repository root (scikit-learn and torch from the ``bench`` extra; either may be
 missing and is then skipped)::
@@ -215,7 +218,7 @@ def interleaved(runners, repeats, case, data):
     """Run every runner once per round, round after round, so a busy spell slows all alike.
 
     runners: {label: fn(case, data, seed) -> (seconds, figures or None)}; returns
-    {label: (median seconds, min seconds, figures of the last run)}.
+    {label: (median seconds, min seconds, figures of the last run, every run's seconds in order)}.
     """
     times = {label: [] for label in runners}
     last = {}
@@ -223,7 +226,7 @@ def interleaved(runners, repeats, case, data):
         for label, fn in runners.items():
             seconds, last[label] = fn(case, data, r)
             times[label].append(seconds)
-    return {label: (statistics.median(t), min(t), last[label]) for label, t in times.items()}
+    return {label: (statistics.median(t), min(t), last[label], t) for label, t in times.items()}
 
 
 def run_worker(label: str, name: str, seed: int) -> None:
@@ -319,35 +322,37 @@ def main(argv=None):
     print(f"median of {args.repeats} runs each, the frameworks taking turns within each round; "
           f"load average at start: {_load()}\n")
 
-    rows, report = [], {}
+    rows, report, pairs = [], {}, []
     for name in args.cases.split(","):
         case = CASES[name]
         data = split(case)
         runners = {"engine": in_subprocess("engine", name)}
+        if "floor_target" in case:  # right after the engine, so each round's pair shares a moment
+            runners["matmul floor"] = in_subprocess("matmul floor", name)
         if pt_version:
             runners["pytorch"] = in_subprocess("pytorch", name)
         if sk_version:
             runners["sklearn"] = in_subprocess("sklearn", name)
-        if "floor_target" in case:
-            runners["matmul floor"] = in_subprocess("matmul floor", name)
         timed = interleaved(runners, args.repeats, case, data)
-        engine_med, engine_min, engine_fig = timed["engine"]
+        engine_med, engine_min, engine_fig, engine_runs = timed["engine"]
         entry = {"engine": {"median_s": engine_med, "min_s": engine_min, **engine_fig}}
         rows.append((name, "engine (numpy)", engine_med, engine_min, None, None, engine_fig))
         for label in ("pytorch", "sklearn"):
             if label not in timed:
                 rows.append((name, label, None, None, None, None, None))
                 continue
-            med, mn, fig = timed[label]
+            med, mn, fig, _ = timed[label]
             ratio = med / engine_med
             target = case["targets"].get(label)
             entry[label] = {"median_s": med, "min_s": mn, "speedup_of_engine": ratio, "target": target, **fig}
             rows.append((name, label, med, mn, ratio, target, fig))
         if "matmul floor" in timed:
-            floor, floor_min, _ = timed["matmul floor"]
+            floor, floor_min, _, floor_runs = timed["matmul floor"]
             over = engine_med / floor
+            paired = [e / f for e, f in zip(engine_runs, floor_runs)]
             entry["matmul_floor"] = {"median_s": floor, "min_s": floor_min, "engine_over_floor": over,
-                                     "target": case["floor_target"]}
+                                     "engine_over_floor_by_round": paired, "target": case["floor_target"]}
+            pairs.append((name, paired))
             rows.append((name, "matmul floor", floor, floor_min, over, case["floor_target"], None))
         report[name] = entry
         print(f"{name}: done ({', '.join(f'{k} {v[0]:.3f} s' for k, v in timed.items())}; load {_load()})",
@@ -375,6 +380,9 @@ def main(argv=None):
         tail = (f"{fig['train_loss']:10.4f} {fig['val_loss']:9.4f} {fig['val_accuracy']:8.3f}" if fig else "")
         print(f"{name:8} {label:15} {med:9.3f} {(f'{mn:.3f}' if mn is not None else ''):>8} {ratio_text:>7} "
               f"{min_text:>9} {target_text:>8} {met:>4} {tail}")
+    for name, paired in pairs:
+        print(f"\n{name}: engine / matmul floor round by round (the floor runs right after the engine): "
+              f"{' '.join(f'{r:.2f}x' for r in paired)}; median {statistics.median(paired):.2f}x")
     print("\nratio: the other framework's median time / the engine's (higher is better for the engine);"
           "\nfor the matmul floor: the engine's time / the floor's (lower is better). ratio@min: the same"
           "\nwith each one's fastest run, less sensitive to other work on the machine; met: judged on the"
