@@ -22,7 +22,9 @@ class AssignmentSerializer(serializers.Serializer):
     kind = serializers.CharField()
     instructions = serializers.CharField()
     lesson = serializers.CharField(source="lesson.slug", allow_null=True, default=None)
-    is_pro = serializers.BooleanField()
+    is_pro = serializers.BooleanField(help_text="Marked Pro by its author.")
+    needs_pro = serializers.BooleanField(
+        read_only=True, help_text="Only Pro members may run it: it is marked Pro, or its lesson is.")
     points = serializers.IntegerField()
     dataset = serializers.JSONField(allow_null=True)
     limits = serializers.JSONField()

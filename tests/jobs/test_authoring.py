@@ -98,3 +98,14 @@ def test_the_admin_refuses_a_bad_rubric_with_the_field_named(client, instructor,
     assert client.post(url, data).status_code == 302
     spirals.refresh_from_db()
     assert spirals.rubric["thresholds"] == [{"at": 0.9, "fraction": 1}]
+
+
+def test_an_assignment_in_a_pro_lesson_says_it_needs_pro(api_as, pro_student, demo_assignments):
+    from lessons.models import Lesson
+
+    Assignment.objects.filter(slug="implement-sigmoid").update(lesson=Lesson.objects.get(slug="training-in-practice"))
+    client = api_as(pro_student)
+    in_pro_lesson = client.get("/api/v1/assignments/implement-sigmoid/").json()
+    assert (in_pro_lesson["is_pro"], in_pro_lesson["needs_pro"]) == (False, True)
+    free = client.get("/api/v1/assignments/separate-the-spirals/").json()
+    assert (free["is_pro"], free["needs_pro"]) == (False, False)
