@@ -42,6 +42,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/labs_bench")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/2")
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
@@ -62,15 +63,11 @@ SPEC = {
 def _ensure_database():
     import dj_database_url
 
-    config = dj_database_url.parse(os.environ["DATABASE_URL"])
-    if "postgres" not in config["ENGINE"]:
-        raise SystemExit("this benchmark runs on PostgreSQL: set DATABASE_URL")
-    import psycopg
+    from bench_jobs import _ensure_database as create_if_missing
 
-    with psycopg.connect(host=config["HOST"] or "127.0.0.1", port=config["PORT"] or 5432, user=config["USER"] or None,
-                         dbname="postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (config["NAME"],)).fetchone():
-            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+    if "postgres" not in dj_database_url.parse(os.environ["DATABASE_URL"])["ENGINE"]:
+        raise SystemExit("this benchmark runs on PostgreSQL: set DATABASE_URL")
+    create_if_missing()
 
 
 def _free_port():
