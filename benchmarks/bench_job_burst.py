@@ -31,7 +31,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +42,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from tests.processes import PrivateRedis  # noqa: E402  (found through ROOT on sys.path)
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/labs_bench")
 os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/2")
 os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"
@@ -68,47 +68,6 @@ def _ensure_database():
     if "postgres" not in dj_database_url.parse(os.environ["DATABASE_URL"])["ENGINE"]:
         raise SystemExit("this benchmark runs on PostgreSQL: set DATABASE_URL")
     create_if_missing()
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class PrivateRedis:
-    """A redis-server of this benchmark's own, on a free port, keeping nothing on disk."""
-
-    def __init__(self):
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.dir = tempfile.mkdtemp(prefix="bench-redis-")
-        self.proc = None
-
-    def start(self):
-        import redis
-
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                      "--appendonly", "no", "--dir", self.dir],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if redis.Redis(port=self.port, socket_timeout=0.5).ping():
-                    return
-            except redis.RedisError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("redis-server did not start") from None
-                time.sleep(0.05)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-    def close(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _point_celery_at(url):
@@ -390,13 +349,14 @@ def main():
         outcomes.append(_run_phase("steady", jobs_total=args.jobs, users=args.users,
                                    broker_url=os.environ["CELERY_BROKER_URL"], faults=False))
     if args.phase in ("both", "faults"):
-        server = PrivateRedis()
+        server = PrivateRedis(tempfile.mkdtemp(prefix="bench-redis-"))
         server.start()
         try:
             outcomes.append(_run_phase("faults", jobs_total=args.jobs, users=args.users, broker_url=server.url,
                                        faults=True, redis_server=server))
         finally:
-            server.close()
+            server.stop()
+            shutil.rmtree(server.dir, ignore_errors=True)
     print(f"load average at end: {os.getloadavg()[0]:.2f}")
     header = (f"{'phase':<8}{'jobs':>6}{'graded':>8}{'lost':>6}{'failed':>8}{'dup runs':>10}{'re-runs':>9}"
               f"{'max active/learner (limit)':>30}{'429s':>7}{'wall s':>9}{'jobs/s':>8}")

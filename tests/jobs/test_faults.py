@@ -3,55 +3,21 @@ jobs queued, and a burst of 50 jobs. No job is lost, none stays running, none ru
 
 import os
 import signal
-import subprocess
 import time
 
 import pytest
-import redis as redis_client
 
 from config.celery_app import app
 from sandbox import services
 from sandbox.models import TrainingJob
 from tests.conftest import WorkerProcess
-from tests.processes import free_port
+from tests.processes import PrivateRedis
 
 from .conftest import FREE_PLAY, GOOD_SPIRALS, spec
 from .helpers import wait_for_job
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 STALE_SECONDS = 3
-
-
-class PrivateRedis:
-    """A redis-server on a free port, started and restarted by the test (the shared one is never touched)."""
-
-    def __init__(self, tmp_path):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.dir = tmp_path
-        self.proc = None
-
-    def start(self):
-        self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                if redis_client.Redis(port=self.port, socket_timeout=0.5).ping():
-                    return
-            except redis_client.RedisError:
-                assert time.monotonic() < deadline, "redis-server did not start"
-                time.sleep(0.05)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=10)
-
-    def restart(self):
-        self.stop()
-        self.start()
 
 
 def _point_celery_at(url):
