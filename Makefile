@@ -41,30 +41,24 @@ run: demo
 test: install-test browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# $(call debian_package,NAME): install Debian's package NAME for the browser tests (as root), or say how to.
+debian_package = \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's $(1) for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(1)) >/dev/null \
+	    || { echo "Could not install $(1) with apt-get" >&2; exit 1; }; \
+	else \
+	  echo "The browser tests need Debian's $(1): sudo apt-get install $(1)" >&2; exit 1; \
+	fi
+
 # The page tests drive Debian's chromium package through Playwright (no browser download) and inject
 # axe-core, pinned in package-lock.json, for the accessibility checks.
 CHROMIUM ?= /usr/bin/chromium
 browser: node_modules/axe-core/axe.min.js
-	@if [ ! -x "$(CHROMIUM)" ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's chromium for the browser tests"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
-	      || { echo "Could not install chromium with apt-get" >&2; exit 1; }; \
-	  else \
-	    echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; exit 1; \
-	  fi; \
-	fi
+	@if [ ! -x "$(CHROMIUM)" ]; then $(call debian_package,chromium); fi
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
-	@if ! command -v npm >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "Installing Debian's npm for the browser tests"; \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm) >/dev/null \
-	      || { echo "Could not install npm with apt-get" >&2; exit 1; }; \
-	  else \
-	    echo "The browser tests need npm: sudo apt-get install npm" >&2; exit 1; \
-	  fi; \
-	fi
+	@if ! command -v npm >/dev/null; then $(call debian_package,npm); fi
 	npm ci --no-audit --no-fund
 	@touch $@
 
