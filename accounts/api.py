@@ -25,8 +25,6 @@ class PublicTokenEndpoint(APIView):
         return 'Bearer realm="api"'
 
 
-
-
 class TokenPairSerializer(serializers.Serializer):
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
